@@ -1,0 +1,109 @@
+"""The exceptions this package raises, and the scrubbing that keeps secrets out of them.
+
+Every error names the control plane host, the endpoint, the HTTP status when there was one, and
+what to do next. None ever carries a password, client secret, SAML response or token: messages
+are built from our own words plus a trimmed, redacted extract of Anypoint's answer, and chained
+library exceptions are dropped (``raise ... from None``) because their text is not ours to vet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+REDACTED = "***"
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_TOKEN_FIELDS = re.compile(
+    r"(?i)([\"']?(?:access_token|client_secret|password|SAMLResponse|token)[\"']?\s*[:=]\s*[\"']?)"
+    r"[^\"'&\s,}]+"
+)
+
+
+def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """Return ``text`` with every known secret, bearer token and credential field masked."""
+    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    text = _USERINFO.sub(REDACTED + "@", text)
+    text = _BEARER.sub(r"\g<1>" + REDACTED, text)
+    return _TOKEN_FIELDS.sub(r"\g<1>" + REDACTED, text)
+
+
+class AnypointError(Exception):
+    """Base class of every error raised by anypoint-pulumi."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        host: str | None = None,
+        endpoint: str | None = None,
+        status: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.host = host
+        self.endpoint = endpoint
+        self.status = status
+        self.hint = hint
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = ""
+        if self.endpoint:
+            where = f" ({self.endpoint} on {self.host})" if self.host else f" ({self.endpoint})"
+        status = f" [HTTP {self.status}]" if self.status is not None else ""
+        hint = f" {self.hint}" if self.hint else ""
+        return f"{self.message}{where}{status}.{hint}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.__str__()!r})"
+
+
+class ConfigurationError(AnypointError, ValueError):
+    """An input is missing, conflicting or malformed; ``field`` names it."""
+
+    def __init__(self, message: str, *, field: str | None = None, hint: str | None = None):
+        self.field = field
+        super().__init__(message, hint=hint)
+
+
+class BadCredentialsError(AnypointError):
+    """Anypoint refused the credentials of a login (wrong, disabled or not allowed this grant)."""
+
+
+class MfaRequiredError(BadCredentialsError):
+    """The user must complete multi-factor authentication, which no API login can do."""
+
+
+class TokenRejectedError(AnypointError):
+    """Anypoint refused a bearer token: expired, revoked, or lacking permission (all are 401)."""
+
+
+class PermissionDeniedError(TokenRejectedError):
+    """The token is valid but may not do this (403, or a documented 401 for client tokens)."""
+
+
+class NotFoundError(AnypointError):
+    """The organization, environment or endpoint does not exist on this control plane."""
+
+
+class RateLimitedError(AnypointError):
+    """Anypoint kept answering 429 (or its empty-body 503) past the retry budget."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object):
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class ServerError(AnypointError):
+    """Anypoint answered with a 5xx error, after the retries allowed."""
+
+
+class TransportError(AnypointError):
+    """The request did not complete: DNS, connection, TLS, proxy or timeout."""
+
+
+class UnexpectedResponseError(AnypointError):
+    """Anypoint answered with something this client cannot use (HTML, bad JSON, no token)."""
