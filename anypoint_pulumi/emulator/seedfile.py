@@ -1,0 +1,191 @@
+"""Extra seed data from a JSON document, applied on top of the demo organization.
+
+Schema (every list optional; unknown keys are refused so typos surface)::
+
+    {
+      "organizations": [
+        {"name": "Acme", "ref": "acme", "parent": "demo", "id": "<uuid>",
+         "session_timeout_minutes": 30,
+         "environments": [{"name": "QA", "type": "sandbox", "is_production": false}]}
+      ],
+      "environments": [{"organization": "acme", "name": "Prod", "type": "production"}],
+      "users": [{"username": "ann", "password": "pw", "organization": "acme", "mfa": false,
+                 "enabled": true, "first_name": "Ann", "last_name": "Lee",
+                 "email": "ann@example.com", "id": "<uuid>"}],
+      "connected_apps": [{"name": "ci", "organization": "acme",
+                          "grant_types": ["client_credentials"],
+                          "client_id": "<32 hex>", "client_secret": "<32 hex>"}],
+      "identity_providers": [{"issuer": "https://idp.example.com", "organization": "acme",
+                              "org_domain": "acme", "provider_id": "<uuid>"}]
+    }
+
+An organization reference (``parent``, ``organization``) is ``"demo"`` (the demo root),
+``"demo-business-group"``, the ``ref`` of an organization listed earlier in the file, or an
+existing organization id. ``organization`` defaults to the demo root; ``parent`` defaults to none
+(a new root organization). Entries are applied in the order above.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .demo import DemoCredentials
+from .state import Store
+
+_SECTIONS = {"organizations", "environments", "users", "connected_apps", "identity_providers"}
+_ORG_KEYS = {"name", "ref", "parent", "id", "session_timeout_minutes", "environments"}
+_ENV_KEYS = {"organization", "name", "type", "is_production", "id"}
+_USER_KEYS = {
+    "username", "password", "organization", "mfa", "enabled", "first_name", "last_name",
+    "email", "id",
+}
+_APP_KEYS = {"name", "organization", "grant_types", "client_id", "client_secret"}
+_IDP_KEYS = {"issuer", "organization", "org_domain", "provider_id"}
+
+
+class SeedError(ValueError):
+    """The seed document does not follow the schema; the message says where."""
+
+
+def load_seed_file(path: str | Path) -> dict[str, Any]:
+    """Read a seed JSON file; raises :class:`SeedError` when it is unreadable or not an object."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SeedError(f"cannot read seed file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise SeedError(f"seed file {path}: the top level must be a JSON object")
+    return data
+
+
+def _entries(data: Mapping[str, Any], section: str) -> list[Mapping[str, Any]]:
+    items = data.get(section, [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise SeedError(f"{section} must be a list of objects")
+    return items
+
+
+def _check_keys(where: str, entry: Mapping[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise SeedError(f"{where}: unknown key(s) {', '.join(unknown)}")
+
+
+def _typed(where: str, entry: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
+    value = entry.get(key, default)
+    if value is not default and not isinstance(value, kind):
+        raise SeedError(f"{where}.{key} must be a {kind.__name__}")
+    return value
+
+
+def _text(where: str, entry: Mapping[str, Any], key: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value:
+        raise SeedError(f"{where}.{key} is required and must be a non-empty string")
+    return value
+
+
+def apply_seed(store: Store, data: Mapping[str, Any], demo: DemoCredentials | None) -> None:
+    """Add the organizations, environments, users, apps and identity providers in ``data``."""
+    unknown = sorted(set(data) - _SECTIONS)
+    if unknown:
+        raise SeedError(f"unknown section(s) {', '.join(unknown)}")
+    refs: dict[str, str] = {}
+    if demo is not None:
+        refs = {"demo": demo.organization_id, "demo-business-group": demo.business_group_id}
+
+    def org_ref(where: str, entry: Mapping[str, Any], key: str, default: str | None) -> str | None:
+        value = entry.get(key, default)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise SeedError(f"{where}.{key} must be a string")
+        org_id = refs.get(value, value)
+        if org_id not in store.organizations:
+            raise SeedError(f"{where}.{key}: no organization {value!r}")
+        return org_id
+
+    default_org = refs.get("demo")
+
+    def owning_org(where: str, entry: Mapping[str, Any]) -> str:
+        org_id = org_ref(where, entry, "organization", default_org)
+        if org_id is None:
+            raise SeedError(f"{where}.organization is required (there is no demo organization)")
+        return org_id
+
+    def add_environment(where: str, org_id: str, entry: Mapping[str, Any]) -> None:
+        _check_keys(where, entry, _ENV_KEYS)
+        store.add_environment(
+            org_id,
+            _text(where, entry, "name"),
+            type=_typed(where, entry, "type", str, "sandbox"),
+            is_production=_typed(where, entry, "is_production", bool, None),
+            environment_id=_typed(where, entry, "id", str, None),
+        )
+
+    where = "seed"
+    try:
+        for i, entry in enumerate(_entries(data, "organizations")):
+            where = f"organizations[{i}]"
+            _check_keys(where, entry, _ORG_KEYS)
+            org_id = store.add_organization(
+                _text(where, entry, "name"),
+                parent_id=org_ref(where, entry, "parent", None),
+                session_timeout_minutes=_typed(where, entry, "session_timeout_minutes", int, 60),
+                organization_id=_typed(where, entry, "id", str, None),
+            )
+            ref = _typed(where, entry, "ref", str, None)
+            if ref:
+                refs[ref] = org_id
+            envs = _typed(where, entry, "environments", list, [])
+            for j, env in enumerate(envs):
+                if not isinstance(env, dict):
+                    raise SeedError(f"{where}.environments[{j}] must be an object")
+                add_environment(f"{where}.environments[{j}]", org_id, {**env})
+        for i, entry in enumerate(_entries(data, "environments")):
+            where = f"environments[{i}]"
+            add_environment(where, owning_org(where, entry), entry)
+        for i, entry in enumerate(_entries(data, "users")):
+            where = f"users[{i}]"
+            _check_keys(where, entry, _USER_KEYS)
+            store.add_user(
+                _text(where, entry, "username"),
+                _text(where, entry, "password"),
+                org_id=owning_org(where, entry),
+                mfa=_typed(where, entry, "mfa", bool, False),
+                enabled=_typed(where, entry, "enabled", bool, True),
+                first_name=_typed(where, entry, "first_name", str, ""),
+                last_name=_typed(where, entry, "last_name", str, ""),
+                email=_typed(where, entry, "email", str, None),
+                user_id=_typed(where, entry, "id", str, None),
+            )
+        for i, entry in enumerate(_entries(data, "connected_apps")):
+            where = f"connected_apps[{i}]"
+            _check_keys(where, entry, _APP_KEYS)
+            grants = _typed(where, entry, "grant_types", list, ["client_credentials"])
+            if not all(isinstance(g, str) for g in grants):
+                raise SeedError(f"{where}.grant_types must be a list of strings")
+            store.add_connected_app(
+                _text(where, entry, "name"),
+                org_id=owning_org(where, entry),
+                grant_types=grants,
+                client_id=_typed(where, entry, "client_id", str, None),
+                client_secret=_typed(where, entry, "client_secret", str, None),
+            )
+        for i, entry in enumerate(_entries(data, "identity_providers")):
+            where = f"identity_providers[{i}]"
+            _check_keys(where, entry, _IDP_KEYS)
+            store.add_identity_provider(
+                _text(where, entry, "issuer"),
+                org_id=owning_org(where, entry),
+                org_domain=_typed(where, entry, "org_domain", str, None),
+                provider_id=_typed(where, entry, "provider_id", str, None),
+            )
+    except SeedError:
+        raise
+    except (KeyError, ValueError) as exc:
+        reason = exc.args[0] if exc.args else exc
+        raise SeedError(f"{where}: {reason}") from None

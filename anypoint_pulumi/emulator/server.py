@@ -1,0 +1,410 @@
+"""The :class:`Emulator`: a real local HTTP server speaking the Access Management API.
+
+It runs werkzeug's threaded development server on a loopback port in a background thread and
+exposes seeding and control methods (faults, latency, clock, token revocation, request log) for
+tests, demos and benchmarks. Every method is thread-safe.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from .app import EmulatorApp
+from .demo import DemoCredentials, seed_demo
+from .faults import Fault, FaultQueue
+from .saml import build_response
+from .seedfile import apply_seed, load_seed_file
+from .state import RequestRecord, Store
+
+_POLL_SECONDS = 0.02
+"""How often the server loop checks for stop(): the bound on how long stop() takes."""
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` names this machine only (``localhost``, 127.0.0.0/8, ``::1``)."""
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """werkzeug's handler without the per-request access log (unless the emulator asks)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        app = getattr(self.server, "app", None)
+        if isinstance(app, EmulatorApp) and app.log_requests:
+            super().log_request(code, size)
+
+
+class Emulator:
+    """A local Anypoint Access Management control plane.
+
+    ``with Emulator() as emu:`` starts it on a free loopback port; ``emu.base_url`` is its address
+    and ``emu.demo`` the credentials of the seeded demo organization.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        seed: bool = True,
+        token_lifetime_seconds: int = 3600,
+        latency: float = 0.0,
+        allow_remote: bool = False,
+        log_requests: bool = False,
+    ) -> None:
+        if not allow_remote and not is_loopback_host(host):
+            raise ValueError(
+                f"refusing to listen on {host!r}: the emulator accepts demo credentials in clear "
+                "text, so it listens on loopback only unless allow_remote=True"
+            )
+        self.host = host
+        self.port = port
+        self._store = Store(token_lifetime_seconds=token_lifetime_seconds, latency=latency)
+        self._faults = FaultQueue()
+        self._stopping = threading.Event()
+        self._app = EmulatorApp(self._store, self._faults, self._stopping)
+        self._app.log_requests = log_requests
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._lifecycle = threading.Lock()
+        self._demo = seed_demo(self._store) if seed else None
+
+    def start(self) -> Emulator:
+        """Bind the port and serve in a background thread (no-op when already running)."""
+        with self._lifecycle:
+            if self._server is not None:
+                return self
+            if self._stopping.is_set():
+                raise RuntimeError("this emulator was stopped; create a new one")
+            server = make_server(
+                self.host, self.port, self._app, threaded=True, request_handler=_QuietHandler
+            )
+            self.port = server.port
+            self._app.base_url = self.base_url_for(self.host, server.port)
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": _POLL_SECONDS},
+                name=f"anypoint-emulator:{server.port}",
+                daemon=True,
+            )
+            self._server, self._thread = server, thread
+            thread.start()
+            return self
+
+    def stop(self) -> None:
+        """Stop serving and join the server thread; safe to call more than once."""
+        with self._lifecycle:
+            self._stopping.set()
+            server, thread = self._server, self._thread
+            if server is None or thread is None:
+                return
+            server.shutdown()
+            thread.join()
+            server.server_close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @staticmethod
+    def base_url_for(host: str, port: int) -> str:
+        """``http://host:port``, bracketing IPv6 addresses."""
+        shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return f"http://{shown}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        """The emulator's address, e.g. ``http://127.0.0.1:54321`` (only once started)."""
+        if not self._app.base_url:
+            raise RuntimeError("the emulator is not started: call start() or use `with`")
+        return self._app.base_url
+
+    @property
+    def running(self) -> bool:
+        """Whether the server thread is serving."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def demo(self) -> DemoCredentials:
+        """Credentials of the demo organization (raises when created with ``seed=False``)."""
+        if self._demo is None:
+            raise RuntimeError("this emulator was created with seed=False: it has no demo data")
+        return self._demo
+
+    @property
+    def latency(self) -> float:
+        """Seconds every request waits before it is handled (for load tests)."""
+        return self._store.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("latency must not be negative")
+        self._store.latency = seconds
+
+    @property
+    def token_lifetime_seconds(self) -> int:
+        """``expires_in`` of OAuth tokens issued from now on."""
+        return self._store.token_lifetime_seconds
+
+    @token_lifetime_seconds.setter
+    def token_lifetime_seconds(self, seconds: int) -> None:
+        if seconds < 1:
+            raise ValueError("token_lifetime_seconds must be at least 1")
+        self._store.token_lifetime_seconds = seconds
+
+    @property
+    def hierarchy_allows_clients(self) -> bool:
+        """Whether ``/hierarchy`` accepts client-credentials tokens (Anypoint refuses them)."""
+        return self._store.hierarchy_allows_clients
+
+    @hierarchy_allows_clients.setter
+    def hierarchy_allows_clients(self, allowed: bool) -> None:
+        self._store.hierarchy_allows_clients = allowed
+
+    @property
+    def rate_limit(self) -> int:
+        """Requests per one-minute window reported in ``X-RateLimit-Limit`` (500)."""
+        return self._store.rate_limit
+
+    @rate_limit.setter
+    def rate_limit(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("rate_limit must be at least 1")
+        self._store.rate_limit = limit
+
+    @property
+    def rate_limit_enforced(self) -> bool:
+        """Whether requests beyond :attr:`rate_limit` in a window get 429 (off by default)."""
+        return self._store.rate_limit_enforced
+
+    @rate_limit_enforced.setter
+    def rate_limit_enforced(self, enforced: bool) -> None:
+        self._store.rate_limit_enforced = enforced
+
+    def _org_or_demo(self, org_id: str | None) -> str:
+        if org_id is not None:
+            return org_id
+        if self._demo is None:
+            raise ValueError("org_id is required when the emulator has no demo organization")
+        return self._demo.organization_id
+
+    def add_organization(
+        self,
+        name: str,
+        *,
+        parent_id: str | None = None,
+        session_timeout_minutes: int = 60,
+        organization_id: str | None = None,
+    ) -> str:
+        """Create an organization (a business group under ``parent_id``); returns its id."""
+        return self._store.add_organization(
+            name,
+            parent_id=parent_id,
+            session_timeout_minutes=session_timeout_minutes,
+            organization_id=organization_id,
+        )
+
+    def add_environment(
+        self,
+        org_id: str,
+        name: str,
+        *,
+        type: str = "sandbox",
+        is_production: bool | None = None,
+        environment_id: str | None = None,
+    ) -> str:
+        """Create an environment (``type`` production, sandbox or design); returns its id."""
+        return self._store.add_environment(
+            org_id, name, type=type, is_production=is_production, environment_id=environment_id
+        )
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        *,
+        org_id: str | None = None,
+        mfa: bool = False,
+        enabled: bool = True,
+        first_name: str = "",
+        last_name: str = "",
+        email: str | None = None,
+        user_id: str | None = None,
+        identity_provider_id: str | None = None,
+    ) -> str:
+        """Create a user (of the demo org by default); returns its id.
+
+        ``identity_provider_id`` marks a federated user: SAML only, no password sign-in.
+        """
+        return self._store.add_user(
+            username,
+            password,
+            org_id=self._org_or_demo(org_id),
+            mfa=mfa,
+            enabled=enabled,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            user_id=user_id,
+            identity_provider_id=identity_provider_id,
+        )
+
+    def add_connected_app(
+        self,
+        name: str,
+        *,
+        org_id: str | None = None,
+        grant_types: Iterable[str] = ("client_credentials",),
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> tuple[str, str]:
+        """Create a connected app; returns ``(client_id, client_secret)``.
+
+        With ``"password"`` among ``grant_types`` it signs in any enabled, non-federated user of
+        its organization tree, MFA users included.
+        """
+        return self._store.add_connected_app(
+            name,
+            org_id=self._org_or_demo(org_id),
+            grant_types=grant_types,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
+
+    def add_identity_provider(
+        self,
+        issuer: str,
+        *,
+        org_id: str | None = None,
+        org_domain: str | None = None,
+        provider_id: str | None = None,
+    ) -> str:
+        """Register a SAML identity provider for an organization; returns the provider id."""
+        return self._store.add_identity_provider(
+            issuer, org_id=self._org_or_demo(org_id), org_domain=org_domain, provider_id=provider_id
+        )
+
+    def load_seed(self, seed: Mapping[str, Any] | str | Path) -> None:
+        """Apply a seed document (or JSON file); see :mod:`anypoint_pulumi.emulator.seedfile`."""
+        data = seed if isinstance(seed, Mapping) else load_seed_file(seed)
+        with self._store.lock:
+            apply_seed(self._store, data, self._demo)
+
+    def set_session_timeout(self, org_id: str, minutes: int) -> None:
+        """Session length in minutes for user tokens issued from now on."""
+        self._store.set_session_timeout(org_id, minutes)
+
+    def saml_response(
+        self,
+        username: str,
+        *,
+        issuer: str | None = None,
+        not_on_or_after_seconds: float = 300,
+        in_response_to: str = "",
+    ) -> str:
+        """A base64 SAML 2.0 Response asserting ``username`` (who must exist)."""
+        with self._store.lock:
+            if self._store.user_by_username(username) is None:
+                raise KeyError(f"unknown user {username!r}: add it with add_user first")
+            return build_response(
+                issuer=issuer if issuer is not None else self.demo.saml_issuer,
+                name_id=username,
+                now=self._store.now(),
+                not_on_or_after_seconds=not_on_or_after_seconds,
+                in_response_to=in_response_to,
+            )
+
+    def inject(
+        self, path: str, fault: Fault, times: int = 1, *, method: str | None = None
+    ) -> None:
+        """Serve ``fault`` to the next ``times`` requests to ``path`` (and ``method``)."""
+        self._faults.add(path, fault, times, method=method)
+
+    def clear_faults(self) -> None:
+        """Drop every pending injected fault."""
+        self._faults.clear()
+
+    def pending_faults(self) -> int:
+        """How many injected fault answers are still waiting to be served."""
+        return self._faults.pending()
+
+    def now(self) -> datetime:
+        """The emulator's clock (UTC, aware): real time plus every :meth:`advance_clock`."""
+        return self._store.now()
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulator's clock forward (token expiry, SAML validity, rate-limit windows)."""
+        with self._store.lock:
+            self._store.clock.advance(seconds)
+
+    def revoke(self, token: str) -> None:
+        """Revoke a token; raises :class:`KeyError` for a token the emulator never issued."""
+        if not self._store.revoke(token):
+            raise KeyError("unknown token")
+
+    def expire(self, token: str) -> None:
+        """Make a token expire now; raises :class:`KeyError` for an unknown token."""
+        if not self._store.expire(token):
+            raise KeyError("unknown token")
+
+    def is_active(self, token: str) -> bool:
+        """Whether ``token`` would be accepted right now."""
+        return self._store.active_token(token) is not None
+
+    def tokens_issued(self) -> int:
+        """How many tokens the emulator has issued."""
+        with self._store.lock:
+            return len(self._store.tokens)
+
+    def token_grant(self, token: str) -> str | None:
+        """The grant that issued ``token`` (``client_credentials``, ``password``, ``login``,
+        ``saml`` or ``legacy``), or ``None`` when unknown."""
+        with self._store.lock:
+            found = self._store.tokens.get(token)
+            return found.grant if found else None
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """A snapshot of the request log, oldest first."""
+        with self._store.lock:
+            return list(self._store.log)
+
+    def count(
+        self, path: str | None = None, *, method: str | None = None, status: int | None = None
+    ) -> int:
+        """How many logged requests match ``path``, ``method`` and ``status`` (each optional)."""
+        wanted = method.upper() if method else None
+        return sum(
+            1
+            for r in self.requests
+            if (path is None or r.path == path)
+            and (wanted is None or r.method == wanted)
+            and (status is None or r.status == status)
+        )
+
+    def clear_requests(self) -> None:
+        """Empty the request log."""
+        with self._store.lock:
+            self._store.log.clear()
