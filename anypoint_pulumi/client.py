@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,10 +19,11 @@ from email.utils import parsedate_to_datetime
 from enum import Enum
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from ._version import __version__
@@ -47,6 +49,7 @@ log = logging.getLogger("anypoint_pulumi")
 USER_AGENT = f"anypoint-pulumi/{__version__} python-requests/{requests.__version__}"
 DEFAULT_SESSION_MINUTES = 60
 DEFAULT_OAUTH_SECONDS = 3600
+MAX_LIFETIME_SECONDS = 366 * 86_400  # a longer token lifetime is garbage: use the default
 ENVIRONMENTS_PAGE = 500
 
 TOKEN_V2 = "/accounts/api/v2/oauth2/token"
@@ -60,6 +63,9 @@ REVOKE = "/accounts/api/v2/oauth2/revoke"
 LOGOUT = "/accounts/api/logout"
 
 _TRANSIENT = frozenset({429, 502, 503, 504})
+_INVALID = object()
+_USABLE_TOKEN = re.compile(r"[\x21-\x7e]+")
+_NOT_ALLOWED = re.compile(r"(?i)no user attached|not allowed|not permitted|insufficient scope")
 _MFA_HINT = (
     "This user must complete multi-factor authentication, which an API login cannot do: "
     "create a connected app that acts on behalf of a user and pass its client_id and "
@@ -119,7 +125,10 @@ class _AnypointRetry(Retry):
         return new
 
     def get_retry_after(self, response: Any) -> float | None:
-        after = super().get_retry_after(response)
+        try:
+            after = super().get_retry_after(response)
+        except InvalidHeader:  # a malformed Retry-After: back off as if it were absent
+            after = None
         if after is None and response.status in (429, 503):
             after = _reset_wait(response.headers)
         return after
@@ -270,10 +279,13 @@ class AccessManagementClient:
         if org_domain and provider_id:
             path = (f"/accounts/login/{quote(org_domain, safe='')}/providers/"
                     f"{quote(provider_id, safe='')}/receive-id")
-        secrets = (saml_response,)
+        encoded = saml_response.strip()
+        if "%" in encoded:  # base64 has no '%': this one was copied URL-encoded
+            encoded = unquote(encoded)
+        secrets = (saml_response, saml_response.strip(), encoded)
         resp = self._post_token(
             path,
-            json_body={"SAMLResponse": saml_response.strip()},
+            json_body={"SAMLResponse": encoded},
             headers={"X-Requested-With": "XMLHttpRequest"},
             secrets=secrets,
         )
@@ -292,8 +304,10 @@ class AccessManagementClient:
         return body
 
     def session(self, token: str) -> dict[str, Any]:
-        """``/accounts/api/session``: the session behind a token."""
-        return self._get_json(SESSION, token)
+        """``/accounts/api/session``: the session behind a token, without a token it echoes."""
+        body = self._get_json(SESSION, token)
+        body.pop("access_token", None)
+        return body
 
     def organization(self, token: str, org_id: str) -> dict[str, Any]:
         """``/accounts/api/organizations/{id}``."""
@@ -326,7 +340,7 @@ class AccessManagementClient:
             body = self._get_json(path, token, params={**params, "offset": len(found)})
             page = body.get("data")
             if not isinstance(page, list):
-                raise self._unexpected(path, 200, "the answer has no 'data' list")
+                raise self._unexpected(f"GET {path}", 200, "the answer has no 'data' list")
             found.extend(item for item in page if isinstance(item, dict))
             total = body.get("total")
             if not page or not isinstance(total, int) or len(found) >= total:
@@ -379,8 +393,16 @@ class AccessManagementClient:
     ) -> requests.Response:
         all_headers = dict(headers or {})
         if token is not None:
+            if not _USABLE_TOKEN.fullmatch(token):  # http.client would fail on it, or worse
+                raise TokenRejectedError(
+                    "Malformed token: a bearer token is visible ASCII characters only",
+                    host=self.host, endpoint=f"{method} {path}",
+                    hint="Pass the access_token output of an AnypointToken (or another "
+                    "Anypoint access token) unchanged, without spaces or line breaks",
+                )
             all_headers["Authorization"] = f"Bearer {token}"
         started = time.monotonic()
+        failure: TransportError | None = None
         try:
             resp = self._session.request(
                 method,
@@ -391,9 +413,16 @@ class AccessManagementClient:
                 headers=all_headers,
                 timeout=self.timeout,
                 allow_redirects=False,
+                # Explicit, because requests lets REQUESTS_CA_BUNDLE override the session's
+                # verify (turning verify_tls=False back on, or replacing ca_bundle).
+                verify=self._session.verify,
             )
         except requests.RequestException as exc:
-            raise self._transport_error(path, exc, (token, *secrets)) from None
+            failure = self._transport_error(f"{method} {path}", exc, (token, *secrets))
+        if failure is not None:
+            # Raised outside the except block so the library exception (which holds the
+            # request, body and all) is not even kept as __context__.
+            raise failure
         log.debug("%s %s%s -> %s in %.0f ms", method, self.host, path, resp.status_code,
                   (time.monotonic() - started) * 1000)
         return resp
@@ -424,7 +453,10 @@ class AccessManagementClient:
                     "Anypoint asked for multi-factor verification instead of issuing a token",
                     host=self.host, endpoint=f"POST {path}", status=200, hint=_MFA_HINT,
                 )
-            raise self._unexpected(path, 200, "the answer has no access_token")
+            raise self._unexpected(f"POST {path}", 200, "the answer has no access_token")
+        if not _USABLE_TOKEN.fullmatch(token):  # it could not even be sent in a header
+            raise self._unexpected(f"POST {path}", 200, "the access_token is not a usable "
+                                   "bearer token (visible ASCII characters only)")
         token_type = str(body.get("token_type") or "bearer")
         if grant.is_session:
             expires_at = self._session_expiry(token, issued_at)
@@ -448,22 +480,25 @@ class AccessManagementClient:
     def _json_object(
         self, resp: requests.Response, path: str, secrets: Iterable[str | None]
     ) -> dict[str, Any]:
+        endpoint = f"{resp.request.method} {path}"
         if _looks_html(resp):
-            raise self._unexpected(path, resp.status_code, "the answer is an HTML page, not JSON",
-                                   hint=_html_hint(resp))
+            raise self._unexpected(endpoint, resp.status_code,
+                                   "the answer is an HTML page, not JSON", hint=_html_hint(resp))
         try:
             body = resp.json()
         except (ValueError, UnicodeDecodeError):
-            raise self._unexpected(path, resp.status_code, "the answer is not valid JSON") from None
+            body = _INVALID  # raised below, outside the handler: the parse error holds the body
+        if body is _INVALID:
+            raise self._unexpected(endpoint, resp.status_code, "the answer is not valid JSON")
         if not isinstance(body, dict):
-            raise self._unexpected(path, resp.status_code, "the answer is not a JSON object")
+            raise self._unexpected(endpoint, resp.status_code, "the answer is not a JSON object")
         return body
 
-    def _unexpected(self, path: str, status: int, what: str, *,
+    def _unexpected(self, endpoint: str, status: int, what: str, *,
                     hint: str | None = None) -> UnexpectedResponseError:
         return UnexpectedResponseError(
             f"Unexpected answer from Anypoint: {what}",
-            host=self.host, endpoint=path, status=status,
+            host=self.host, endpoint=endpoint, status=status,
             hint=hint or "Check base_url points at an Anypoint control plane, then retry; "
             "report it if it persists",
         )
@@ -479,7 +514,7 @@ class AccessManagementClient:
         status = resp.status_code
         detail = _detail(resp, secrets)
         said = f": Anypoint said {detail!r}" if detail else ""
-        cls, what, hint = _classify(status, resp, path, bearer=bearer)
+        cls, what, hint = _classify(status, resp, path, bearer=bearer, detail=detail)
         endpoint = f"{resp.request.method} {path}"
         if cls is RateLimitedError:
             wait = _retry_after(resp.headers) or _reset_wait(resp.headers)
@@ -489,39 +524,53 @@ class AccessManagementClient:
         return cls(what + said, host=self.host, endpoint=endpoint, status=status, hint=hint)
 
     def _transport_error(
-        self, path: str, exc: requests.RequestException, secrets: Iterable[str | None]
+        self, endpoint: str, exc: requests.RequestException, secrets: Iterable[str | None]
     ) -> TransportError:
-        reason = redact(_root_reason(exc), secrets)
+        causes = _causes(exc)
+        reason = redact(_text(causes[-1]), secrets)
+        kind = type(exc).__name__
+        # After the last retry requests reports a read timeout as a ConnectionError: look inside.
+        # (urllib3's connection-refused error subclasses its connect-timeout one: not this.)
+        timed_out = any(isinstance(c, (requests.exceptions.Timeout, ReadTimeoutError,
+                                       TimeoutError)) for c in causes)
         if isinstance(exc, requests.exceptions.SSLError):
             hint = ("TLS verification failed: pass ca_bundle with your organization's CA, or "
                     "set REQUESTS_CA_BUNDLE")
         elif isinstance(exc, requests.exceptions.ProxyError):
             hint = "The proxy refused the request: check HTTPS_PROXY and NO_PROXY"
-        elif isinstance(exc, requests.exceptions.Timeout):
-            hint = "Anypoint did not answer in time: raise timeout_seconds or retry later"
+        elif timed_out:
+            kind = "Timeout"
+            hint = "Anypoint did not answer in time: raise the timeout or retry later"
         else:
             hint = ("Check network access to the control plane (or HTTPS_PROXY), and that "
                     "region/base_url is right")
         return TransportError(
-            f"Could not reach Anypoint ({type(exc).__name__}: {reason})",
-            host=self.host, endpoint=path, hint=hint,
+            f"Could not reach Anypoint ({kind}: {reason})",
+            host=self.host, endpoint=endpoint, hint=hint,
         )
 
 
 def _classify(
-    status: int, resp: requests.Response, path: str, *, bearer: bool
+    status: int, resp: requests.Response, path: str, *, bearer: bool, detail: str = ""
 ) -> tuple[type[AnypointError], str, str]:
     """Map an HTTP failure to (exception class, what happened, what to do)."""
     if status == 429 or (status == 503 and not resp.content.strip()):
         return (RateLimitedError, "Rate limited by Anypoint after retrying",
                 "Anypoint allows about 500 logins a minute per organization")
     if status >= 500:
-        return (ServerError, "Anypoint failed with a server error after retrying",
+        retried = " after retrying" if status in _TRANSIENT else ""
+        return (ServerError, f"Anypoint failed with a server error{retried}",
                 "This is on Anypoint's side: retry later and check the MuleSoft status page")
     if 300 <= status < 400:
         return (UnexpectedResponseError,
                 f"Anypoint redirected to {resp.headers.get('Location', '?')!r}",
                 "Check base_url (a proxy or load balancer may be redirecting)")
+    if bearer and status == 401 and _NOT_ALLOWED.search(detail):
+        # Anypoint's 401 for a valid token of the wrong kind (profile or hierarchy with a
+        # client-credentials token): renewing the token would not help.
+        return (PermissionDeniedError, "Token rejected: not allowed on this resource",
+                "Use a user token (login, SAML or the password grant) here, or grant the "
+                "connected app the scopes it needs")
     if bearer and status == 401:
         return (TokenRejectedError, "Token rejected: expired, revoked, or lacking permission",
                 "Run `pulumi up --refresh` to renew an expired or revoked AnypointToken; if it "
@@ -536,7 +585,8 @@ def _classify(
     if not bearer and path == TOKEN_LEGACY and status == 422:
         return (BadCredentialsError, "The legacy token endpoint refused these credentials",
                 "Connected-app credentials work only on /accounts/api/v2/oauth2/token: drop the "
-                "legacy option")
+                "legacy option (if this control plane has no v2 endpoint, use the organization's "
+                "or an environment's client id and secret)")
     if not bearer and status in (400, 401, 403, 422):
         return (BadCredentialsError, "Login refused",
                 "Check the credentials, that the user or connected app is enabled and has this "
@@ -553,24 +603,28 @@ def session_expiry(session: Mapping[str, Any], issued_at: datetime) -> datetime 
         if isinstance(value, str):
             try:
                 parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
+                return (parsed.astimezone(timezone.utc) if parsed.tzinfo
+                        else parsed.replace(tzinfo=timezone.utc))
+            except (ValueError, OverflowError):  # not a date, or out of datetime's range
                 continue
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
     for key, unit in (("expires_in", 1), ("expiresIn", 1), ("sessionTimeout", 60)):
         value = session.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            return issued_at + timedelta(seconds=float(value) * unit)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            seconds = _positive_seconds(value * unit, default=0.0)
+            if seconds:
+                return issued_at + timedelta(seconds=seconds)
     return None
 
 
-def _positive_seconds(value: object) -> float:
+def _positive_seconds(value: object, default: float = DEFAULT_OAUTH_SECONDS) -> float:
+    """A lifetime in seconds, or ``default`` when absent, not positive or implausibly long."""
     if isinstance(value, bool):
-        return DEFAULT_OAUTH_SECONDS
+        return default
     try:
         seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return DEFAULT_OAUTH_SECONDS
-    return seconds if math.isfinite(seconds) and seconds > 0 else DEFAULT_OAUTH_SECONDS
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return seconds if math.isfinite(seconds) and 0 < seconds <= MAX_LIFETIME_SECONDS else default
 
 
 def _segment(value: str) -> str:
@@ -603,22 +657,25 @@ def _detail(resp: requests.Response, secrets: Iterable[str | None], limit: int =
             if isinstance(value, str) and value.strip():
                 text = value.strip()
                 break
-    text = " ".join(text.split())
-    text = redact(text, secrets)
+    # Redact before collapsing whitespace: a secret may itself contain spaces or line breaks.
+    text = " ".join(redact(text, secrets).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _root_reason(exc: BaseException) -> str:
-    """The innermost cause's message, trimmed: urllib3 buries the useful part."""
-    seen: set[int] = set()
-    reason: BaseException = exc
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions inside it, outermost first: urllib3 buries the useful part."""
+    chain = [exc]
     while True:
-        inner = getattr(reason, "reason", None) or reason.__cause__ or reason.__context__
-        if inner is None or id(inner) in seen or not isinstance(inner, BaseException):
-            break
-        seen.add(id(inner))
-        reason = inner
-    text = " ".join(str(reason).split()) or type(reason).__name__
+        last = chain[-1]
+        inner = getattr(last, "reason", None) or last.__cause__ or last.__context__
+        if not isinstance(inner, BaseException) or any(inner is seen for seen in chain):
+            return chain
+        chain.append(inner)
+
+
+def _text(exc: BaseException) -> str:
+    """An exception's message on one line, trimmed."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:200]
 
 

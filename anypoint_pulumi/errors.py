@@ -8,8 +8,11 @@ library exceptions are dropped (``raise ... from None``) because their text is n
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 REDACTED = "***"
 
@@ -21,9 +24,26 @@ _TOKEN_FIELDS = re.compile(
 )
 
 
+def _spellings(secret: str) -> set[str]:
+    """The ways a server may echo ``secret``: as is, JSON-escaped, URL-encoded, HTML-escaped."""
+    as_json = json.dumps(secret)[1:-1]
+    return {
+        secret,
+        as_json,
+        as_json.replace("/", "\\/"),
+        quote_plus(secret),
+        quote(secret, safe=""),
+        html.escape(secret),
+    }
+
+
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """Return ``text`` with every known secret, bearer token and credential field masked."""
-    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+    """Return ``text`` with every known secret, bearer token and credential field masked.
+
+    Each secret is also masked in the encoded forms a server may echo it in (JSON, URL, HTML).
+    """
+    known = {form for s in secrets if s and len(s) >= 4 for form in _spellings(s)}
+    for secret in sorted(known, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     text = _USERINFO.sub(REDACTED + "@", text)
     text = _BEARER.sub(r"\g<1>" + REDACTED, text)

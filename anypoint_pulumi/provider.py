@@ -175,7 +175,8 @@ def _number_failure(
     value = props.get(key)
     if value is None or _unknown(value):
         return []
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not math.isfinite(value))):  # ints: no overflow
         return [CheckFailure(key, f"{key} must be a number of {meaning}, not {value!r}")]
     if not low <= value <= high:
         return [CheckFailure(key, f"{key} must be between {low} and {high} ({meaning}); "
@@ -193,6 +194,10 @@ def _location_failures(props: Mapping[str, Any]) -> list[CheckFailure]:
         resolve_base_url(region or None, base_url or None)
     except ConfigurationError as exc:
         return [CheckFailure(exc.field or "base_url", exc.message)]
+    except ValueError as exc:  # urlsplit's own, e.g. an unclosed IPv6 bracket
+        return [CheckFailure("base_url", f"base_url {base_url!r} is not a valid URL ({exc}): "
+                             "give the control plane's address, e.g. "
+                             "https://anypoint.mulesoft.com")]
     return []
 
 

@@ -1,0 +1,140 @@
+"""Drive the SDK's own dynamic provider server over gRPC, as the Pulumi engine does.
+
+Starts ``python -u -m pulumi.dynamic`` (the process the CLI's ``pulumi-resource-pulumi-python``
+runs), reads its port from the first stdout line, keeps draining stdout and stderr (kept for the
+secrets sweep), and calls Configure / Check / Diff / Create / Update / Read / Delete with plain
+dicts turned into ``Struct`` properties that carry ``__provider``, as the engine sends them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import grpc
+from google.protobuf import json_format, struct_pb2
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from anypoint_pulumi.provider import TOKEN_PROVIDER
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+TYPE = "pulumi-python:dynamic:Resource"
+PROVIDER = serialize_provider(TOKEN_PROVIDER)
+
+
+class ProviderError(Exception):
+    """A gRPC call failed: ``code`` and ``details`` (the provider's traceback, for UNKNOWN)."""
+
+    def __init__(self, code: grpc.StatusCode, details: str) -> None:
+        self.code, self.details = code, details
+        super().__init__(f"{code.name}: {details}")
+
+
+def _struct(props: dict[str, Any]) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update({**props, "__provider": PROVIDER})
+    return struct
+
+
+def _plain(struct: struct_pb2.Struct) -> dict[str, Any]:
+    return json_format.MessageToDict(struct)  # type: ignore[no-any-return]
+
+
+class ProviderServer:
+    """One provider process; ``with ProviderServer() as server: server.create({...})``."""
+
+    def __init__(self, *, env: dict[str, str] | None = None) -> None:
+        self._env = {**os.environ, "PULUMI_PROJECT": "evidence", **(env or {})}
+        self._out: list[str] = []
+        self._err: list[str] = []
+        self._proc: subprocess.Popen[str] | None = None
+        self._channel: grpc.Channel | None = None
+        self.stub: Any = None
+
+    def __enter__(self) -> ProviderServer:
+        proc = subprocess.Popen(
+            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=self._env,
+        )
+        self._proc = proc
+        assert proc.stdout is not None and proc.stderr is not None
+        port = proc.stdout.readline().strip()
+        if not port.isdigit():
+            proc.kill()
+            raise RuntimeError(f"provider server did not start: {port!r} {proc.stderr.read()}")
+        for stream, sink in ((proc.stdout, self._out), (proc.stderr, self._err)):
+            threading.Thread(target=self._drain, args=(stream, sink), daemon=True).start()
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        grpc.channel_ready_future(self._channel).result(timeout=30)
+        self.stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
+        self.configure({})
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._channel is not None:
+            self._channel.close()
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(10)
+
+    @staticmethod
+    def _drain(stream: Any, sink: list[str]) -> None:
+        for line in stream:
+            sink.append(line)
+
+    def output(self) -> str:
+        """Everything the provider process printed so far (stdout and stderr)."""
+        return "".join(self._out) + "".join(self._err)
+
+    def _call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self.stub, method)(request, timeout=120)
+        except grpc.RpcError as exc:
+            raise ProviderError(exc.code(), exc.details() or "") from None
+
+    def configure(self, config: dict[str, Any]) -> None:
+        args = struct_pb2.Struct()
+        args.update(config)
+        self._call("Configure", provider_pb2.ConfigureRequest(args=args, acceptSecrets=True))
+
+    def check(self, news: dict[str, Any], olds: dict[str, Any] | None = None,
+              ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        resp = self._call("Check", provider_pb2.CheckRequest(
+            urn=self.urn(), olds=_struct(olds or {}), news=_struct(news), type=TYPE))
+        return _plain(resp.inputs), [(f.property, f.reason) for f in resp.failures]
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
+        return self._call("Diff", provider_pb2.DiffRequest(
+            id=id_, urn=self.urn(), olds=_struct(olds), news=_struct(news), type=TYPE))
+
+    def create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        resp = self._call("Create", provider_pb2.CreateRequest(
+            urn=self.urn(), properties=_struct(props), type=TYPE))
+        return resp.id, _plain(resp.properties)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        resp = self._call("Update", provider_pb2.UpdateRequest(
+            id=id_, urn=self.urn(), olds=_struct(olds), news=_struct(news), type=TYPE))
+        return _plain(resp.properties)
+
+    def read(self, id_: str, props: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        resp = self._call("Read", provider_pb2.ReadRequest(
+            id=id_, urn=self.urn(), properties=_struct(props), type=TYPE))
+        return resp.id, _plain(resp.properties), _plain(resp.inputs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self._call("Delete", provider_pb2.DeleteRequest(
+            id=id_, urn=self.urn(), properties=_struct(props), type=TYPE))
+
+    @staticmethod
+    def urn(name: str = "token") -> str:
+        return f"urn:pulumi:stack::evidence::{TYPE}::{name}"
