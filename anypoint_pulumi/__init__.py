@@ -7,8 +7,9 @@ client underneath, usable without Pulumi. The emulator (``anypoint_pulumi.emulat
 testing helpers (``anypoint_pulumi.testing``) load only when imported.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .client import AccessManagementClient, AccessToken, GrantType
 from .errors import (
     AnypointError,
     BadCredentialsError,
@@ -22,8 +23,22 @@ from .errors import (
     TransportError,
     UnexpectedResponseError,
 )
+from .grants import AccessToken, GrantType
 from .regions import CONTROL_PLANES
 from .token import AnypointToken, AnypointTokenArgs
+
+if TYPE_CHECKING:
+    from .client import AccessManagementClient
+
+
+def __getattr__(name: str) -> Any:
+    """Load the HTTP client on first use, so programs that only preview never import it."""
+    if name == "AccessManagementClient":
+        from .client import AccessManagementClient
+
+        return AccessManagementClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CONTROL_PLANES",

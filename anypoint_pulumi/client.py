@@ -13,10 +13,8 @@ import math
 import re
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from enum import Enum
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -40,6 +38,7 @@ from .errors import (
     UnexpectedResponseError,
     redact,
 )
+from .grants import AccessToken, GrantType
 from .regions import resolve_base_url
 
 __all__ = ["AccessManagementClient", "AccessToken", "GrantType"]
@@ -72,36 +71,6 @@ _MFA_HINT = (
     "client_secret with the username and password (the OAuth2 password grant), or use a "
     "client-credentials connected app"
 )
-
-
-class GrantType(str, Enum):
-    """How a token was obtained; session tokens (login, SAML) end with the user's session."""
-
-    CLIENT_CREDENTIALS = "client_credentials"
-    PASSWORD = "password"
-    LOGIN = "login"
-    SAML = "saml"
-
-    @property
-    def is_session(self) -> bool:
-        """Whether the token is a platform session (ended by logout, not by revoke)."""
-        return self in (GrantType.LOGIN, GrantType.SAML)
-
-
-@dataclass(frozen=True)
-class AccessToken:
-    """A bearer token and what is known about it. ``repr`` never shows the token."""
-
-    access_token: str = field(repr=False)
-    token_type: str
-    grant_type: GrantType
-    issued_at: datetime
-    expires_at: datetime
-    base_url: str
-
-    def seconds_left(self, now: datetime | None = None) -> float:
-        """Seconds of validity left at ``now`` (negative once expired)."""
-        return (self.expires_at - (now or datetime.now(timezone.utc))).total_seconds()
 
 
 class _AnypointRetry(Retry):

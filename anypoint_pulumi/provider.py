@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -30,9 +30,12 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .client import AccessManagementClient, AccessToken, GrantType
 from .errors import AnypointError, ConfigurationError, TokenRejectedError
+from .grants import AccessToken, GrantType
 from .regions import normalize_base_url, resolve_base_url
+
+if TYPE_CHECKING:
+    from .client import AccessManagementClient
 
 __all__ = ["TokenProvider", "flow_of"]
 
@@ -232,6 +235,8 @@ def _where(props: Mapping[str, Any]) -> str:
 
 
 def _client(props: Mapping[str, Any]) -> AccessManagementClient:
+    from .client import AccessManagementClient
+
     timeout = float(props.get("timeout_seconds") or DEFAULTS["timeout_seconds"])
     return AccessManagementClient(
         base_url=_where(props),

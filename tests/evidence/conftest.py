@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import anypoint_pulumi.client as client_module
 import anypoint_pulumi.provider as provider_module
 from anypoint_pulumi.client import AccessManagementClient
 from anypoint_pulumi.emulator import Emulator
@@ -58,7 +59,7 @@ def fast_provider(monkeypatch: pytest.MonkeyPatch) -> provider_module.TokenProvi
         kwargs.update(retries=FAST_RETRIES, backoff_factor=0.01, retry_budget=FAST_BUDGET)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(provider_module, "AccessManagementClient", fast)
+    monkeypatch.setattr(client_module, "AccessManagementClient", fast)
     return provider_module.TokenProvider()
 
 
