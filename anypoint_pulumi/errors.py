@@ -2,8 +2,9 @@
 
 Every error names the control plane host, the endpoint, the HTTP status when there was one, and
 what to do next. None ever carries a password, client secret, SAML response or token: messages
-are built from our own words plus a trimmed, redacted extract of Anypoint's answer, and chained
-library exceptions are dropped (``raise ... from None``) because their text is not ours to vet.
+are built from our own words plus a trimmed, redacted extract of Anypoint's answer, and library
+exceptions are never chained (ours are raised outside the ``except`` block, so not even
+``__context__`` keeps them) because their text and the request they hold are not ours to vet.
 """
 
 from __future__ import annotations

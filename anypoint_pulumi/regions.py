@@ -7,6 +7,7 @@ Private Cloud Edition installs have a host of their own, so any full ``https`` b
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from urllib.parse import urlsplit
@@ -25,6 +26,9 @@ CONTROL_PLANES: Mapping[str, str] = MappingProxyType(
 """Region name → base URL. The Hyperforce planes (``ca``, ``jp``) live under ``platform``."""
 
 DEFAULT_REGION = "us"
+
+_LABEL = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,62}"
+_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
 
 _ALIASES: Mapping[str, str] = MappingProxyType({"us1": "us", "eu1": "eu", "gov1": "gov"})
 
@@ -53,6 +57,16 @@ def region_base_url(region: str) -> str:
     return CONTROL_PLANES[name]
 
 
+def _valid_host(host: str) -> bool:
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+        except ValueError:
+            return False
+        return True
+    return _HOST.fullmatch(host) is not None
+
+
 def normalize_base_url(base_url: str) -> str:
     """Validate a custom base URL and return it without a trailing slash.
 
@@ -60,11 +74,20 @@ def normalize_base_url(base_url: str) -> str:
     credentials never cross a network in clear text.
     """
     text = base_url.strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigurationError(
             f"base_url {text!r} is not an absolute http(s) URL: "
             "give the control plane's address, e.g. https://anypoint.mulesoft.com",
+            field="base_url",
+        )
+    if not _valid_host(parts.hostname):
+        raise ConfigurationError(
+            f"base_url {text!r} has an invalid host name: use letters, digits, '-' and '.', "
+            "an IPv4 address or a bracketed IPv6 address",
             field="base_url",
         )
     if parts.username or parts.password:

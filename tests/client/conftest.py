@@ -1,23 +1,16 @@
 """Fixtures of the client tests: the emulator, fast clients, a header-capturing server, a TLS
-server with a private CA, and the canary checks that prove no secret leaks.
-
-The canary helpers live here (as fixtures) rather than in an importable ``tests/secrets.py``:
-``tests/`` is on ``sys.path`` (its conftest has no package), so a module of that name would shadow
-the standard library's ``secrets``, which werkzeug and the emulator import.
+server with a private CA, and ``no_leak`` (the canary check of :mod:`tests.secrets`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.server
-import logging
 import shutil
 import socket
 import ssl
 import subprocess
 import threading
-import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +19,7 @@ import pytest
 
 from anypoint_pulumi.client import AccessManagementClient
 from anypoint_pulumi.emulator import Emulator
+from tests.secrets import assert_no_canary, capture_debug_logs
 
 FAST = {"timeout": (1.0, 2.0), "retries": 2, "retry_budget": 5.0, "backoff_factor": 0.01}
 """Client settings that keep failing tests fast: short timeouts, two retries, tiny backoff."""
@@ -179,55 +173,13 @@ def tls_capture(certificate: Certificate) -> Iterator[CaptureServer]:
 # Canaries ----------------------------------------------------------------------------------------
 
 
-def new_canary(kind: str) -> str:
-    """A unique string standing for one secret; made at run time so no source line shows it."""
-    return f"cnry-{kind}-{uuid.uuid4().hex}"
-
-
-def chained(exc: BaseException) -> list[BaseException]:
-    """``exc`` and every exception reachable through ``__cause__`` and ``__context__``."""
-    found: list[BaseException] = []
-    todo: list[BaseException] = [exc]
-    while todo:
-        current = todo.pop()
-        if any(current is seen for seen in found):
-            continue
-        found.append(current)
-        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
-    return found
-
-
-def leaks(exc: BaseException, log_text: str, canaries: tuple[str, ...]) -> list[str]:
-    """Where any canary shows: in the text of ``exc``, its chain, its traceback, or the log."""
-    places: dict[str, str] = {"log": log_text}
-    for n, link in enumerate(chained(exc)):
-        places[f"str(chain[{n}])"] = str(link)
-        places[f"repr(chain[{n}])"] = repr(link)
-        places[f"args(chain[{n}])"] = repr(link.args)
-    places["traceback"] = "".join(traceback.format_exception(exc))
-    return [
-        f"{canary[:18]}… in {where}"
-        for canary in canaries
-        for where, text in places.items()
-        if canary and canary in text
-    ]
-
-
 @pytest.fixture
 def no_leak(caplog: pytest.LogCaptureFixture) -> Callable[..., None]:
-    """``no_leak(exc, *canaries)`` fails if a canary shows anywhere an error or log can carry it.
+    """``no_leak(exc, *canaries)``: :func:`tests.secrets.assert_no_canary` with this test's logs,
+    captured at DEBUG from the start of the test."""
+    capture_debug_logs(caplog)
 
-    Captures DEBUG logs of ``anypoint_pulumi`` and ``urllib3`` from the start of the test.
-    """
-    caplog.set_level(logging.DEBUG, logger="anypoint_pulumi")
-    caplog.set_level(logging.DEBUG, logger="urllib3")
-
-    def check(exc: BaseException, *canaries: str) -> None:
-        assert canaries, "give at least one canary"
-        log_text = "\n".join(
-            f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records
-        ) + caplog.text
-        found = leaks(exc, log_text, canaries)
-        assert not found, f"secret leaked: {found}"
+    def check(exc: BaseException | None, *canaries: str) -> None:
+        assert_no_canary(exc, caplog, *canaries)
 
     return check

@@ -411,3 +411,24 @@ def test_mfa_message_names_host_endpoint_and_the_connected_app_way_out(emu, clie
 
     assert_says_where_and_what_next(caught.value, client.host, f"POST {LOGIN}", 200)
     assert "connected app" in str(caught.value)
+
+
+# Nothing of the library's is kept ---------------------------------------------------------------
+
+
+def test_transport_error_chains_no_library_exception(closed_port):
+    client = AccessManagementClient(base_url=f"http://127.0.0.1:{closed_port}", retries=0)
+
+    with pytest.raises(TransportError) as caught:
+        client.login("someone", "pa55word")
+
+    assert (caught.value.__cause__, caught.value.__context__) == (None, None)
+
+
+def test_invalid_json_error_chains_no_parse_error(emu, client):
+    emu.inject(V2, Fault.invalid_json())
+
+    with pytest.raises(UnexpectedResponseError) as caught:
+        client.client_credentials(emu.demo.client_id, emu.demo.client_secret)
+
+    assert (caught.value.__cause__, caught.value.__context__) == (None, None)
