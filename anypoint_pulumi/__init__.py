@@ -10,6 +10,17 @@ testing helpers (``anypoint_pulumi.testing``) load only when imported.
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .environments import (
+    ENVIRONMENT_TYPES,
+    AwaitableEnvironment,
+    AwaitableEnvironments,
+    Environment,
+    Environments,
+    get_environment,
+    get_environment_output,
+    get_environments,
+    get_environments_output,
+)
 from .errors import (
     AnypointError,
     BadCredentialsError,
@@ -24,8 +35,24 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .grants import AccessToken, GrantType
+from .organization import (
+    AwaitableBusinessGroupTree,
+    AwaitableOrganization,
+    BusinessGroup,
+    BusinessGroupTree,
+    Organization,
+    get_business_groups,
+    get_business_groups_output,
+    get_organization,
+    get_organization_output,
+)
+from .profile import AwaitableProfile, MemberOrganization, Profile, get_profile, get_profile_output
+from .provider import TOKEN_PROVIDER
 from .regions import CONTROL_PLANES
 from .token import AnypointToken, AnypointTokenArgs
+
+PROVIDER = TOKEN_PROVIDER
+"""The token provider under the name every stack's ``__provider`` refers to: keep it."""
 
 if TYPE_CHECKING:
     from .client import AccessManagementClient
@@ -42,21 +69,44 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "CONTROL_PLANES",
+    "ENVIRONMENT_TYPES",
     "AccessManagementClient",
     "AccessToken",
     "AnypointError",
     "AnypointToken",
     "AnypointTokenArgs",
+    "AwaitableBusinessGroupTree",
+    "AwaitableEnvironment",
+    "AwaitableEnvironments",
+    "AwaitableOrganization",
+    "AwaitableProfile",
     "BadCredentialsError",
+    "BusinessGroup",
+    "BusinessGroupTree",
     "ConfigurationError",
+    "Environment",
+    "Environments",
     "GrantType",
+    "MemberOrganization",
     "MfaRequiredError",
     "NotFoundError",
+    "Organization",
     "PermissionDeniedError",
+    "Profile",
     "RateLimitedError",
     "ServerError",
     "TokenRejectedError",
     "TransportError",
     "UnexpectedResponseError",
     "__version__",
+    "get_business_groups",
+    "get_business_groups_output",
+    "get_environment",
+    "get_environment_output",
+    "get_environments",
+    "get_environments_output",
+    "get_organization",
+    "get_organization_output",
+    "get_profile",
+    "get_profile_output",
 ]
