@@ -30,7 +30,12 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .errors import AnypointError, ConfigurationError, TokenRejectedError
+from .errors import (
+    AnypointError,
+    ConfigurationError,
+    PermissionDeniedError,
+    TokenRejectedError,
+)
 from .grants import AccessToken, GrantType
 from .regions import normalize_base_url, resolve_base_url
 
@@ -197,10 +202,6 @@ def _location_failures(props: Mapping[str, Any]) -> list[CheckFailure]:
         resolve_base_url(region or None, base_url or None)
     except ConfigurationError as exc:
         return [CheckFailure(exc.field or "base_url", exc.message)]
-    except ValueError as exc:  # urlsplit's own, e.g. an unclosed IPv6 bracket
-        return [CheckFailure("base_url", f"base_url {base_url!r} is not a valid URL ({exc}): "
-                             "give the control plane's address, e.g. "
-                             "https://anypoint.mulesoft.com")]
     return []
 
 
@@ -283,7 +284,9 @@ class TokenProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def __reduce__(self) -> str:
-        return "TOKEN_PROVIDER"
+        """Pickle as a reference to ``anypoint_pulumi.PROVIDER``: no credential, 60 base64
+        characters in state, and the same bytes in every release of the package."""
+        return "PROVIDER"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate inputs and fill defaults, without the network."""
@@ -349,6 +352,7 @@ class TokenProvider(ResourceProvider):
         """Log in with the selected flow and return the token as an output."""
         token = self._login(props)
         outs = {**_inputs(props), **_token_outputs(token)}
+        _warn_if_always_renewed(token, props)
         return CreateResult(str(uuid.uuid4()), outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -381,14 +385,22 @@ class TokenProvider(ResourceProvider):
         token = props.get("access_token")
         if props.get("revoke_on_delete") is False or not isinstance(token, str) or not token:
             return
+        expires_at = _parse_time(props.get("expires_at"))
+        if expires_at is not None and expires_at <= utcnow():
+            return  # already over (expired, or found revoked by a refresh): nothing to end
+        session = props.get("grant_type") in (GrantType.LOGIN.value, GrantType.SAML.value)
         try:
             with _client(props) as client:
-                if props.get("grant_type") in (GrantType.LOGIN.value, GrantType.SAML.value):
+                if session:
                     client.logout(token)
                 else:
                     client.revoke(token, client_id=props.get("client_id"),
                                   client_secret=props.get("client_secret"))
         except AnypointError as exc:
+            ended = isinstance(exc, TokenRejectedError) and not isinstance(
+                exc, PermissionDeniedError)
+            if session and ended:
+                return  # logout refused the token: the session has ended already
             pulumi.log.warn(f"Could not revoke the Anypoint token (it will expire on its own at "
                             f"{props.get('expires_at')}): {exc}")
         except Exception as exc:
@@ -404,6 +416,22 @@ class TokenProvider(ResourceProvider):
             exc.message = f"{_flow_name(flow)} failed: {exc.message}"
             exc.args = (str(exc),)
             raise exc from None
+
+
+def _warn_if_always_renewed(token: AccessToken, props: Mapping[str, Any]) -> None:
+    """Warn when a token lives no longer than the renewal margin: every run would replace it."""
+    if token.grant_type is GrantType.SAML:
+        return  # never renewed on expiry (diff warns instead)
+    renew_before = props.get("renew_before_seconds", DEFAULTS["renew_before_seconds"])
+    if not isinstance(renew_before, (int, float)) or isinstance(renew_before, bool):
+        return
+    lifetime = round((token.expires_at - token.issued_at).total_seconds())
+    if lifetime <= renew_before:
+        pulumi.log.warn(
+            f"The new Anypoint token is valid for {lifetime} s, which is not more than "
+            f"renew_before_seconds ({renew_before:g}): every `pulumi up` will replace it. Set "
+            f"renew_before_seconds below {lifetime} (e.g. {lifetime // 4})."
+        )
 
 
 def _token_outputs(token: AccessToken) -> dict[str, Any]:
@@ -426,4 +454,6 @@ def _changed(old: Any, new: Any) -> bool:
 
 
 TOKEN_PROVIDER = TokenProvider()
-"""The one instance every resource pickles (by name, so ``__provider`` never changes)."""
+"""The one instance every resource uses. State refers to it as ``anypoint_pulumi.PROVIDER``: keep
+that name for as long as stacks exist, or they cannot be read."""
+TOKEN_PROVIDER.__module__ = "anypoint_pulumi"

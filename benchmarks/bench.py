@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime as dt
-import inspect
 import os
 import platform
 import shutil
@@ -29,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +40,7 @@ from pulumi.dynamic.dynamic import serialize_provider  # noqa: E402
 from anypoint_pulumi.client import PROFILE, REVOKE, TOKEN_V2  # noqa: E402
 from anypoint_pulumi.emulator import Emulator  # noqa: E402
 from anypoint_pulumi.provider import TOKEN_PROVIDER, TokenProvider  # noqa: E402
-from tests.evidence.provider_server import ProviderServer  # noqa: E402
+from tests.engine import ProviderServer  # noqa: E402
 
 Row = tuple[str, str, str, bool | None]  # (what, goal, measured, passed; None = not measured)
 
@@ -111,45 +109,29 @@ def requests_made(server: ProviderServer, emu: Emulator) -> list[Row]:
     rows.append(("requests: renewal (replace, then delete old)", "1 token + 1 revoke",
                  f"{token_requests} token + {revokes} revoke ({total} in all); old revoked: "
                  f"{not emu.is_active(outs['access_token'])}", ok))
-    rows.append(get_profile_requests(emu))
+    rows.extend(get_profile_requests(emu))
     return rows
 
 
-def get_profile_requests(emu: Emulator) -> Row:
-    what = "requests: get_profile, token kind known"
-    try:
-        from anypoint_pulumi import profile as module
-    except ImportError:
-        return (what, "1", "n/a: anypoint_pulumi.profile not present", None)
-    function: Callable[..., Any] = module.get_profile
+def get_profile_requests(emu: Emulator) -> list[Row]:
+    """Requests ``get_profile`` makes when the token's grant type is known, for both token kinds."""
+    from anypoint_pulumi import get_profile
     from anypoint_pulumi.client import AccessManagementClient
 
+    rows: list[Row] = []
     with AccessManagementClient(base_url=emu.base_url) as client:
-        token = client.login(emu.demo.username, emu.demo.password)
-    params = inspect.signature(function).parameters
-    kwargs: dict[str, Any] = {}
-    for name in params:
-        if name in ("access_token", "token"):
-            kwargs[name] = token.access_token
-        elif name == "base_url":
-            kwargs[name] = emu.base_url
-        elif name in ("grant_type", "token_kind", "kind"):
-            kwargs[name] = token.grant_type.value if name == "grant_type" else "user"
-    emu.clear_requests()
-    try:
-        result = function(**kwargs)
-        if inspect.isawaitable(result):
-            import asyncio
-
-            async def wait() -> Any:
-                return await result
-
-            asyncio.run(wait())
-    except Exception as exc:  # report, do not crash the benchmark
-        return (what, "1", f"n/a: get_profile({', '.join(kwargs)}) raised "
-                f"{type(exc).__name__}", None)
-    made = emu.count()
-    return (what, "1", f"{made} ({emu.count(PROFILE)} to /profile)", made == 1)
+        tokens = {"user": client.login(emu.demo.username, emu.demo.password),
+                  "client": client.client_credentials(emu.demo.client_id,
+                                                      emu.demo.client_secret)}
+    for kind, token in tokens.items():
+        emu.clear_requests()
+        profile = get_profile(access_token=token.access_token, base_url=emu.base_url,
+                              grant_type=token.grant_type.value)
+        made = emu.count()
+        rows.append((f"requests: get_profile, {kind} token, grant type known", "1",
+                     f"{made} (kind {profile.kind}, {emu.count(PROFILE)} to /profile)",
+                     made == 1 and profile.kind == kind))
+    return rows
 
 
 # __provider ---------------------------------------------------------------------------------
@@ -234,10 +216,11 @@ def ratios(server: ProviderServer, emu: Emulator, rounds: int) -> tuple[list[Row
 # Import time --------------------------------------------------------------------------------
 
 _IMPORT = ("import time, sys\n"
-           "t0 = time.perf_counter(); import pulumi; PRE; t1 = time.perf_counter()\n"
+           "t0 = time.perf_counter(); import pulumi; t1 = time.perf_counter()\n"
            "import anypoint_pulumi; t2 = time.perf_counter()\n"
-           "heavy = sorted(m for m in sys.modules if m.startswith(('werkzeug', "
-           "'anypoint_pulumi.emulator', 'anypoint_pulumi.testing')))\n"
+           "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('werkzeug', "
+           "'requests', 'urllib3') or m.startswith(('anypoint_pulumi.emulator', "
+           "'anypoint_pulumi.testing', 'anypoint_pulumi.client')))\n"
            "print(t1 - t0, t2 - t1, ','.join(heavy) or '-')\n")
 
 
@@ -250,12 +233,10 @@ def _import_env(cache: str) -> dict[str, str]:
     return env
 
 
-def _import_runs(runs: int, env: dict[str, str], pre: str = "pass",
-                 ) -> tuple[float, float, set[str]]:
+def _import_runs(runs: int, env: dict[str, str]) -> tuple[float, float, set[str]]:
     pulumi_times, overheads, heavy = [], [], set()
     for _ in range(runs):
-        code = _IMPORT.replace("PRE", pre)
-        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+        out = subprocess.run([sys.executable, "-c", _IMPORT], check=True, capture_output=True,
                              text=True, env=env, cwd=tempfile.gettempdir()).stdout.split()
         pulumi_times.append(float(out[0]))
         overheads.append(float(out[1]))
@@ -270,18 +251,15 @@ def import_time(runs: int, cache: str) -> tuple[list[Row], list[str]]:
     env = _import_env(cache)
     _import_runs(1, env)  # writes the bytecode cache
     pulumi_ms, over, heavy = _import_runs(runs, env)
-    _, own, _ = _import_runs(runs, env, pre="import requests")
     rows: list[Row] = [
         ("import anypoint_pulumi over import pulumi", "<= 30 ms", f"{over:.1f} ms", over <= 30),
-        ("emulator/werkzeug loaded by the import", "no",
+        ("requests, HTTP client or emulator loaded by the import", "no",
          ", ".join(sorted(heavy)) if heavy else "no", not heavy),
     ]
     notes = [
         f"import: median of {runs} fresh subprocesses with bytecode cached; `import pulumi` "
-        f"itself {pulumi_ms:.0f} ms; with `requests` already imported the overhead is "
-        f"{own:.1f} ms (so `requests` + `urllib3` cost {over - own:.1f} ms of it); with this "
-        f"tree's modules compiled on every import (editable install, PYTHONDONTWRITEBYTECODE) "
-        f"it is {cold:.1f} ms",
+        f"itself {pulumi_ms:.0f} ms; with this tree's modules compiled on every import "
+        f"(editable install, PYTHONDONTWRITEBYTECODE) it is {cold:.1f} ms",
     ]
     return rows, notes
 
@@ -365,24 +343,15 @@ def findings(rows: list[Row]) -> str:
     text = []
     if "__provider size, base64 (as in state)" in missed:
         text.append(
-            "- **`__provider` base64 is over 64 bytes.** The pickle is a bare reference to "
-            "`anypoint_pulumi.provider.TOKEN_PROVIDER` (58 bytes decoded: protocol header 2, "
-            "frame 9, module name 26, attribute name 16, opcodes 5); the state stores it base64, "
-            "4/3 as long. Under 64 base64 characters needs at most 48 decoded bytes, i.e. module "
-            "plus attribute names of at most 28 characters, e.g. `anypoint_pulumi.PROVIDER` (43 "
-            "bytes decoded, 60 base64). That is a change of the stable import path (keep the old "
-            "one as an alias forever so existing stacks still unpickle); the decoded size already "
-            "meets the goal and never changes across versions.")
+            "- **`__provider` base64 is over 64 bytes.** It is a pickled reference to "
+            "`anypoint_pulumi.PROVIDER` (43 bytes decoded, 60 base64); the state stores base64, "
+            "4/3 as long, so module plus attribute name must stay within 28 characters.")
     if "import anypoint_pulumi over import pulumi" in missed:
         text.append(
-            "- **Import time is over 30 ms because of `requests`.** `pulumi` does not import "
-            "`requests`; `anypoint_pulumi.client` does at module level (and subclasses urllib3's "
-            "`Retry` there), so every program pays for `requests` + `urllib3` (+ "
-            "`charset_normalizer`, `idna`): see the breakdown above and the figure with "
-            "`requests` pre-imported, where our own modules cost about 5 ms. Fix: import "
-            "`requests`/`urllib3` lazily inside `AccessManagementClient` (build the `Retry` "
-            "subclass on first use; `TYPE_CHECKING` imports for annotations) so a preview, which "
-            "only runs `check`/`diff`, never loads them.")
+            "- **Import time is over 30 ms.** See the breakdown above: `requests`, the client "
+            "and the emulator must load only on first use (module `__getattr__`, imports inside "
+            "functions, `TYPE_CHECKING` imports for annotations), so a preview, which only runs "
+            "`check`/`diff`, never loads them.")
     if any(what.startswith("gRPC Create") for what in missed):
         text.append(
             "- **gRPC Create over 2x.** Each Create pays a gRPC round trip and the SDK's "

@@ -61,7 +61,9 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
     ("base_url bad port", {**CC, "base_url": "https://pce.example.com:99999"}, "base_url",
      "invalid port"),
     ("base_url unclosed IPv6", {**CC, "base_url": "https://[::1"}, "base_url",
-     "not a valid URL"),
+     "not an absolute http(s) URL"),
+    ("base_url space in host", {**CC, "base_url": "https://exa mple.com"}, "base_url",
+     "invalid host name"),
     ("negative renew_before_seconds", {**CC, "renew_before_seconds": -1},
      "renew_before_seconds", "between 0 and 86400"),
     ("absurd renew_before_seconds", {**CC, "renew_before_seconds": 1e9},
@@ -152,7 +154,7 @@ GRPC_BAD = [case for case in BAD if case[0] in {
 
 @pytest.fixture(scope="module")
 def server() -> Any:
-    from .provider_server import ProviderServer
+    from tests.engine import ProviderServer
 
     with ProviderServer() as running:
         yield running

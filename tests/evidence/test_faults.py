@@ -251,7 +251,7 @@ GRPC_PERMANENT = {  # the Create of a replacement fails; the old outputs must st
 
 @pytest.fixture(scope="module")
 def server() -> Any:
-    from .provider_server import ProviderServer
+    from tests.engine import ProviderServer
 
     with ProviderServer() as running:
         yield running
@@ -287,7 +287,7 @@ def test_grpc_failed_replacement_keeps_the_old_token(
     fault_table: Callable[[str, str, str], None],
 ) -> None:
     """A failed Create of the replacement (renewal, new trigger) loses nothing the engine holds."""
-    from .provider_server import ProviderError
+    from tests.engine import ProviderError
 
     emu = clean
     fault, error = GRPC_PERMANENT[name]
@@ -331,7 +331,7 @@ def test_grpc_transient_fault_exhausted_with_the_production_schedule(
     clean: Emulator, server: Any, fault_table: Callable[[str, str, str], None],
 ) -> None:
     """Five 502s (the production client makes 1 + 4 attempts): a clear error within budget."""
-    from .provider_server import ProviderError
+    from tests.engine import ProviderError
 
     emu, flow = clean, FLOWS[0]
     inputs, _ = server.check(_props(emu, flow))

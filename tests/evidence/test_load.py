@@ -27,7 +27,7 @@ APPS = 10
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Any]:
-    from .provider_server import ProviderServer
+    from tests.engine import ProviderServer
 
     with ProviderServer() as running:
         yield running

@@ -181,7 +181,7 @@ def test_in_process_flow_and_faults_leak_nothing(
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Any]:
-    from .provider_server import ProviderServer
+    from tests.engine import ProviderServer
 
     with ProviderServer() as running:
         yield running
@@ -190,7 +190,7 @@ def server() -> Iterator[Any]:
 @pytest.mark.parametrize("flow", FLOWS)
 def test_provider_server_leaks_nothing(flow: str, canaries: Canaries, clean: Emulator,
                                        server: Any) -> None:
-    from .provider_server import ProviderError
+    from tests.engine import ProviderError
 
     emu = clean
     endpoint, props = FLOWS[flow]

@@ -1,9 +1,10 @@
 """Drive the SDK's own dynamic provider server over gRPC, as the Pulumi engine does.
 
-Starts ``python -u -m pulumi.dynamic`` (the process the CLI's ``pulumi-resource-pulumi-python``
-runs), reads its port from the first stdout line, keeps draining stdout and stderr (kept for the
-secrets sweep), and calls Configure / Check / Diff / Create / Update / Read / Delete with plain
-dicts turned into ``Struct`` properties that carry ``__provider``, as the engine sends them.
+The one gRPC harness of the suite. Starts ``python -u -m pulumi.dynamic`` (the process the CLI's
+``pulumi-resource-pulumi-python`` runs), reads its port from the first stdout line, keeps draining
+stdout and stderr (for the secrets checks), and calls Configure / Check / Diff / Create / Update /
+Read / Delete with plain dicts turned into ``Struct`` properties that carry ``__provider``, as the
+engine sends them: plaintext (the dynamic provider refuses secrets), unknowns as :data:`UNKNOWN`.
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from anypoint_pulumi.provider import TOKEN_PROVIDER
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-TYPE = "pulumi-python:dynamic:Resource"
+"""How the engine sends a value that is not known yet (a preview)."""
+TYPE = "pulumi-python:dynamic/anypoint:AnypointToken"
+"""The type token of ``AnypointToken`` (the provider server does not look at it)."""
 PROVIDER = serialize_provider(TOKEN_PROVIDER)
+"""The ``__provider`` input, as ``AnypointToken`` serializes it."""
+
+DIFF_NONE = provider_pb2.DiffResponse.DIFF_NONE
+DIFF_SOME = provider_pb2.DiffResponse.DIFF_SOME
 
 
 class ProviderError(Exception):
@@ -34,9 +41,9 @@ class ProviderError(Exception):
         super().__init__(f"{code.name}: {details}")
 
 
-def _struct(props: dict[str, Any]) -> struct_pb2.Struct:
+def _struct(props: dict[str, Any], provider: str = PROVIDER) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
-    struct.update({**props, "__provider": PROVIDER})
+    struct.update({**props, "__provider": provider})
     return struct
 
 
@@ -47,8 +54,9 @@ def _plain(struct: struct_pb2.Struct) -> dict[str, Any]:
 class ProviderServer:
     """One provider process; ``with ProviderServer() as server: server.create({...})``."""
 
-    def __init__(self, *, env: dict[str, str] | None = None) -> None:
-        self._env = {**os.environ, "PULUMI_PROJECT": "evidence", **(env or {})}
+    def __init__(self, *, env: dict[str, str] | None = None, project: str = "evidence") -> None:
+        self.project = project
+        self._env = {**os.environ, "PULUMI_PROJECT": project, **(env or {})}
         self._out: list[str] = []
         self._err: list[str] = []
         self._proc: subprocess.Popen[str] | None = None
@@ -95,46 +103,69 @@ class ProviderServer:
         """Everything the provider process printed so far (stdout and stderr)."""
         return "".join(self._out) + "".join(self._err)
 
+    def output_mark(self) -> int:
+        """A position in :meth:`output`, for :meth:`output_since`."""
+        return len(self.output())
+
+    def output_since(self, mark: int) -> str:
+        """What the provider process printed after :meth:`output_mark` returned ``mark``."""
+        return self.output()[mark:]
+
     def _call(self, method: str, request: Any) -> Any:
         try:
             return getattr(self.stub, method)(request, timeout=120)
         except grpc.RpcError as exc:
             raise ProviderError(exc.code(), exc.details() or "") from None
 
-    def configure(self, config: dict[str, Any]) -> None:
+    def configure(self, config: dict[str, Any]) -> bool:
+        """Send the stack config (``{"anypoint:region": "eu"}``); returns ``acceptSecrets``."""
         args = struct_pb2.Struct()
         args.update(config)
-        self._call("Configure", provider_pb2.ConfigureRequest(args=args, acceptSecrets=True))
+        resp = self._call("Configure", provider_pb2.ConfigureRequest(args=args,
+                                                                     acceptSecrets=True))
+        return bool(resp.acceptSecrets)
 
-    def check(self, news: dict[str, Any], olds: dict[str, Any] | None = None,
-              ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    def check(self, news: dict[str, Any], olds: dict[str, Any] | None = None, *,
+              provider: str = PROVIDER) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """``(inputs, [(property, reason), ...])``."""
         resp = self._call("Check", provider_pb2.CheckRequest(
-            urn=self.urn(), olds=_struct(olds or {}), news=_struct(news), type=TYPE))
+            urn=self.urn(), olds=_struct(olds or {}), news=_struct(news, provider),
+            type=TYPE))
         return _plain(resp.inputs), [(f.property, f.reason) for f in resp.failures]
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
+        """The raw ``DiffResponse`` (``changes``, ``replaces``, ``deleteBeforeReplace``)."""
         return self._call("Diff", provider_pb2.DiffRequest(
             id=id_, urn=self.urn(), olds=_struct(olds), news=_struct(news), type=TYPE))
 
-    def create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create(self, props: dict[str, Any], *,
+               provider: str = PROVIDER) -> tuple[str, dict[str, Any]]:
+        """``(id, outputs)``."""
         resp = self._call("Create", provider_pb2.CreateRequest(
-            urn=self.urn(), properties=_struct(props), type=TYPE))
+            urn=self.urn(), properties=_struct(props, provider), type=TYPE))
         return resp.id, _plain(resp.properties)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        """The new outputs."""
         resp = self._call("Update", provider_pb2.UpdateRequest(
             id=id_, urn=self.urn(), olds=_struct(olds), news=_struct(news), type=TYPE))
         return _plain(resp.properties)
 
-    def read(self, id_: str, props: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        resp = self._call("Read", provider_pb2.ReadRequest(
-            id=id_, urn=self.urn(), properties=_struct(props), type=TYPE))
+    def read(self, id_: str, props: dict[str, Any], *, inputs: dict[str, Any] | None = None,
+             ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        """``(id, outputs, inputs)`` as a refresh sees them; ``inputs`` are the old inputs the
+        engine sends along (``props`` empty plays a ``get``, which sends only inputs)."""
+        request = provider_pb2.ReadRequest(id=id_, urn=self.urn(), type=TYPE)
+        if props or inputs is None:
+            request.properties.CopyFrom(_struct(props))
+        if inputs is not None:
+            request.inputs.CopyFrom(_struct(inputs))
+        resp = self._call("Read", request)
         return resp.id, _plain(resp.properties), _plain(resp.inputs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         self._call("Delete", provider_pb2.DeleteRequest(
             id=id_, urn=self.urn(), properties=_struct(props), type=TYPE))
 
-    @staticmethod
-    def urn(name: str = "token") -> str:
-        return f"urn:pulumi:stack::evidence::{TYPE}::{name}"
+    def urn(self, name: str = "token") -> str:
+        return f"urn:pulumi:stack::{self.project}::{TYPE}::{name}"
