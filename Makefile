@@ -12,13 +12,13 @@ $(VENV)/.installed: pyproject.toml
 
 ## demo: set up, start the emulator, run the quickstart program against it, stop the emulator
 demo: $(VENV)/.installed
-	$(PY) -m anypoint_pulumi.quickstart
+	$(PY) scripts/demo.py $(DEMO_ARGS)
 
 ## test: set up, then lint, type-check and run the whole test suite
 test: lint typecheck unit
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check anypoint_pulumi tests examples benchmarks
+	$(VENV)/bin/ruff check anypoint_pulumi tests examples benchmarks scripts __main__.py
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy

@@ -1,0 +1,71 @@
+"""The README keeps its promises: the two commands first, every public name in the API
+reference, the demo's own words, no package registry host anywhere in the docs."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+import anypoint_pulumi
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+DOCS = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "examples").rglob("*.md"))]
+REGISTRY_HOSTS = ("pypi.org", "pythonhosted.org", "npmjs.org", "npmjs.com", "pulumi.com/registry",
+                  "proxy.golang.org", "crates.io", "rubygems.org")
+
+
+def section(title: str) -> str:
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.S | re.M)
+    assert match, f"README has no '## {title}' section"
+    return match.group(1)
+
+
+def test_the_two_commands_come_first() -> None:
+    first_block = re.search(r"```sh\n(.*?)```", README, re.S)
+    assert first_block
+    commands = [line.split("#")[0].strip() for line in first_block.group(1).splitlines()]
+    assert commands[:2] == ["make demo", "make test"]
+
+
+@pytest.mark.parametrize("module", ["anypoint_pulumi", "anypoint_pulumi.testing",
+                                    "anypoint_pulumi.emulator", "anypoint_pulumi.profile",
+                                    "anypoint_pulumi.environments",
+                                    "anypoint_pulumi.organization"])
+def test_api_reference_names_every_public_name(module: str) -> None:
+    reference = section("API reference")
+    public = [name for name in importlib.import_module(module).__all__
+              if not name.startswith("_") and not name.startswith("Awaitable")
+              and name not in ("ENVIRONMENT_TYPES", "SECRET_OUTPUTS")]
+    missing = [name for name in public if not re.search(rf"\b{name}\b", reference)]
+    assert not missing, f"API reference lacks {module}: {missing}"
+
+
+def test_readme_quotes_the_demo_exactly() -> None:
+    demo = (ROOT / "scripts" / "demo.py").read_text()
+    quoted = ("pulumi CLI not found: running the same program under Pulumi's testing runtime "
+              "(mocks) with the real provider against the emulator — not a real deployment")
+    assert quoted in demo.replace('"\n    "', "").replace("\n", " ")
+    assert quoted in " ".join(README.replace("> ", "").split()).replace("*", "")
+
+
+def test_benchmarks_placeholder_links_the_results() -> None:
+    assert "benchmarks/RESULTS.md" in section("Benchmarks")
+
+
+def test_the_cli_path_is_declared_untested() -> None:
+    assert "Not run on our machines" in README
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_package_registry_host_is_named(doc: Path) -> None:
+    text = doc.read_text().lower()
+    assert not [host for host in REGISTRY_HOSTS if host in text]
+
+
+def test_version_in_changelog() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert f"## {anypoint_pulumi.__version__}" in changelog
