@@ -19,6 +19,7 @@ import anypoint_pulumi.client as client_module
 import anypoint_pulumi.provider as provider_module
 from anypoint_pulumi.client import AccessManagementClient
 from anypoint_pulumi.emulator import Emulator
+from tests.secrets import chained
 
 FAST_RETRIES = 2
 """Retries the fast provider clients make: ``FAST_RETRIES + 1`` attempts in all."""
@@ -37,13 +38,14 @@ def emu() -> Iterator[Emulator]:
         yield emulator
 
 
-@pytest.fixture
-def clean(emu: Emulator) -> Emulator:
-    """The module's emulator with no pending fault, no latency and an empty request log."""
-    emu.clear_faults()
-    emu.latency = 0.0
-    emu.clear_requests()
-    return emu
+@pytest.fixture(scope="module")
+def server() -> Iterator[Any]:
+    """The SDK's provider server (``python -u -m pulumi.dynamic``), one per module so its
+    output is the module's alone."""
+    from tests.engine import ProviderServer
+
+    with ProviderServer() as running:
+        yield running
 
 
 @pytest.fixture
@@ -132,23 +134,10 @@ def canary(kind: str) -> str:
     return f"cnry{kind}{uuid.uuid4().hex}"
 
 
-def chain(exc: BaseException) -> list[BaseException]:
-    """``exc`` and every exception reachable through ``__cause__`` and ``__context__``."""
-    found: list[BaseException] = []
-    todo = [exc]
-    while todo:
-        current = todo.pop()
-        if any(current is seen for seen in found):
-            continue
-        found.append(current)
-        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
-    return found
-
-
 def exception_texts(exc: BaseException) -> str:
     """Everything an exception can show: str, repr, args of each link, and the traceback."""
     parts = []
-    for link in chain(exc):
+    for link in chained(exc):
         parts += [str(link), repr(link), repr(link.args), repr(vars(link))]
     parts.append("".join(traceback.format_exception(exc)))
     return "\n".join(parts)

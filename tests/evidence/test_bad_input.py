@@ -152,13 +152,6 @@ GRPC_BAD = [case for case in BAD if case[0] in {
 }]
 
 
-@pytest.fixture(scope="module")
-def server() -> Any:
-    from tests.engine import ProviderServer
-
-    with ProviderServer() as running:
-        yield running
-
 
 @pytest.mark.parametrize("news, prop, fix", [c[1:] for c in GRPC_BAD],
                          ids=[c[0] for c in GRPC_BAD])
@@ -237,11 +230,6 @@ _statuses = st.one_of(st.just(200), st.sampled_from([200, 201, 204, 301, 302, 40
                                                     422, 429, 500, 502, 503, 504]),
                       st.integers(200, 599))
 
-
-@pytest.fixture(scope="module")
-def emu() -> Any:
-    with Emulator() as emulator:
-        yield emulator
 
 
 @settings(max_examples=300, deadline=None,

@@ -249,13 +249,6 @@ GRPC_PERMANENT = {  # the Create of a replacement fails; the old outputs must st
 }
 
 
-@pytest.fixture(scope="module")
-def server() -> Any:
-    from tests.engine import ProviderServer
-
-    with ProviderServer() as running:
-        yield running
-
 
 def _engine_create(server: Any, emu: Emulator, flow: Flow) -> tuple[str, dict[str, Any],
                                                                    dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,13 +24,6 @@ CONCURRENT = 100
 SEQUENTIAL = 20
 APPS = 10
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Any]:
-    from tests.engine import ProviderServer
-
-    with ProviderServer() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

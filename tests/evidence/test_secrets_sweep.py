@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -178,13 +178,6 @@ def test_in_process_flow_and_faults_leak_nothing(
     out, err = capfd.readouterr()
     assert_no_canary(f"{flow}: stdout/stderr (warnings)", out + err, everything)
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Any]:
-    from tests.engine import ProviderServer
-
-    with ProviderServer() as running:
-        yield running
 
 
 @pytest.mark.parametrize("flow", FLOWS)

@@ -33,15 +33,6 @@ def emu() -> Iterator[Emulator]:
         yield emulator
 
 
-@pytest.fixture
-def clean(emu: Emulator) -> Emulator:
-    """The module's emulator with no pending fault and an empty request log."""
-    emu.clear_faults()
-    emu.hierarchy_allows_clients = False
-    emu.clear_requests()
-    return emu
-
-
 def plain_token(emu: Emulator, kind: str) -> str:
     """A fresh bearer token of ``kind`` (``client`` or ``user``), straight from the client."""
     with AccessManagementClient(base_url=emu.base_url) as client:

@@ -78,7 +78,7 @@ def provider() -> TokenProvider:
 
 @dataclass
 class Created:
-    """A token made by ``check`` + ``create``: the checked inputs, the id and the outputs."""
+    """A token made by check + create (in-process or over gRPC): checked inputs, id, outputs."""
 
     flow: str
     inputs: dict[str, Any]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import pickle
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -31,31 +30,18 @@ from tests.engine import (
     ProviderServer,
 )
 
-from .conftest import FLOWS, GRANT, OAUTH_FLOWS, flow_inputs
-
-
-@dataclass
-class GrpcToken:
-    """A token created over gRPC: the checked inputs, the id and the outputs (plaintext)."""
-
-    inputs: dict[str, Any]
-    id: str
-    outs: dict[str, Any]
-
-    @property
-    def token(self) -> str:
-        return str(self.outs["access_token"])
+from .conftest import FLOWS, GRANT, OAUTH_FLOWS, Created, flow_inputs
 
 
 @pytest.fixture
-def grpc_create(emu: Emulator, provider_server: ProviderServer) -> Callable[..., GrpcToken]:
+def grpc_create(emu: Emulator, provider_server: ProviderServer) -> Callable[..., Created]:
     """``grpc_create(flow, **overrides)``: Check then Create over gRPC, as ``pulumi up`` does."""
 
-    def make(flow: str, **overrides: Any) -> GrpcToken:
+    def make(flow: str, **overrides: Any) -> Created:
         inputs, failures = provider_server.check({**flow_inputs(emu, flow), **overrides})
         assert failures == []
         id_, outs = provider_server.create(inputs)
-        return GrpcToken(inputs, id_, outs)
+        return Created(flow, inputs, id_, outs)
 
     return make
 
