@@ -153,7 +153,7 @@ def test_up_refresh_preview_export_and_destroy(pulumi_cli: str, project: Path,
         assert isinstance(value, dict) and value.get(SECRET_SIG), key
         assert "ciphertext" in value and "plaintext" not in value, key
     assert resource["id"] != token
-    assert len(resource["outputs"]["__provider"]) < 100
+    assert len(resource["outputs"]["__provider"]) <= 64
     on_disk = "".join(p.read_text(errors="replace") for p in (tmp_path / "state").rglob("*")
                       if p.is_file())
     for secret in (token, emulator.demo.client_secret):
