@@ -43,7 +43,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
 
-from .errors import AnypointError, ConfigurationError, PermissionDeniedError, TokenRejectedError
+from .errors import (
+    AnypointError,
+    ConfigurationError,
+    PermissionDeniedError,
+    TokenRejectedError,
+    UnexpectedResponseError,
+)
 from .grants import GrantType
 from .regions import resolve_base_url
 
@@ -89,6 +95,7 @@ REJECTED_HINT = (
     "one). If it persists, grant the connected app (scopes) or the user (roles) the permission"
 )
 """What to do about a rejected token (Anypoint answers 401 for expired, revoked and forbidden)."""
+
 
 class Result:
     """Base of the results: frozen dataclasses (declared ``eq=False``) equal by their fields,
@@ -379,8 +386,6 @@ def own_organization_id(client: AccessManagementClient, connection: Connection) 
     for found in (user.get("organizationId"), organization.get("id"), app.get("org_id")):
         if isinstance(found, str) and found:
             return found
-    from .errors import UnexpectedResponseError
-
     raise UnexpectedResponseError(
         "Unexpected answer from Anypoint: /me names no organization for this token",
         host=client.host, endpoint="GET /accounts/api/me", status=200,
