@@ -10,6 +10,7 @@ It is not a deployment: no engine, no state, no CLI.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import runpy
@@ -97,6 +98,13 @@ def _quiet_unretrieved(failure: BaseException) -> None:
     loop.set_exception_handler(handler)
 
 
+def _drain_rpcs() -> None:
+    """Let the registrations a failed program started finish, so none is left un-awaited for
+    the next test's event loop to report; their own failures are echoes of the one raised."""
+    with contextlib.suppress(Exception):
+        _sync_await(wait_for_rpcs())
+
+
 def project_name(example: str) -> str:
     settings = (EXAMPLES / example / "Pulumi.yaml").read_text()
     found = re.search(r"^name:\s*(\S+)\s*$", settings, re.MULTILINE)
@@ -131,7 +139,11 @@ def run_example(
     pulumi.runtime.set_mocks(mocks, project=project, stack=STACK, preview=preview)
     sys.path.insert(0, str(main.parent))
     try:
-        runpy.run_path(str(main), run_name="__main__")
+        try:
+            runpy.run_path(str(main), run_name="__main__")
+        except BaseException:
+            _drain_rpcs()
+            raise
         root = pulumi.runtime.get_root_resource()
         exported: dict[str, Any] = dict(getattr(root, "outputs", {}))
         outputs: dict[str, Resolved[Any]] = {}
