@@ -346,6 +346,12 @@ class TokenProvider(ResourceProvider):
                 "to renew it; until then the stored token is kept."
             )
             return False
+        when = "has expired" if left <= 0 else f"expires in {int(left // 60)} min"
+        pulumi.log.info(
+            f"The Anypoint token {when} ({olds.get('expires_at')}), within renew_before_seconds "
+            f"({float(renew_before):g} s): it is replaced by a new token, created before the old "
+            "one is revoked."
+        )
         return True
 
     def create(self, props: dict[str, Any]) -> CreateResult:

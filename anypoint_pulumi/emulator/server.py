@@ -8,6 +8,7 @@ tests, demos and benchmarks. Every method is thread-safe.
 from __future__ import annotations
 
 import ipaddress
+import secrets
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -358,6 +359,15 @@ class Emulator:
         """Move the emulator's clock forward (token expiry, SAML validity, rate-limit windows)."""
         with self._store.lock:
             self._store.clock.advance(seconds)
+
+    def rotate_client_secret(self, client_id: str) -> str:
+        """Give a connected app a new client secret (the old one stops working); returns it."""
+        with self._store.lock:
+            app = self._store.apps.get(client_id)
+            if app is None:
+                raise KeyError(f"unknown client id {client_id!r}")
+            app.client_secret = secrets.token_hex(16)
+            return app.client_secret
 
     def revoke(self, token: str) -> None:
         """Revoke a token; raises :class:`KeyError` for a token the emulator never issued."""
