@@ -3,32 +3,43 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test lint typecheck unit bench emulator clean
+.PHONY: demo test lint typecheck unit bench engine emulator clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-## demo: set up, start the emulator, run the quickstart program against it, stop the emulator
-demo: $(VENV)/.installed
-	$(PY) scripts/demo.py $(DEMO_ARGS)
+## engine: find or build the pinned Pulumi engine; the last line printed is its directory
+engine: $(VENV)/.installed
+	@$(PYTHON) engine/build.py --python $(PY)
 
-## test: set up, then lint, type-check and run the whole test suite
+## demo: set up, start the emulator, run the quickstart with a real `pulumi up` against it
+demo: $(VENV)/.installed
+	@engine="$$($(PYTHON) engine/build.py --python $(PY))" || { \
+	  status=$$?; [ $$status -eq 3 ] || exit $$status; engine=""; }; \
+	ANYPOINT_PULUMI_ENGINE="$$engine" $(PY) scripts/demo.py $(DEMO_ARGS)
+
+## test: set up, then lint, type-check and run the whole test suite (the engine tests included)
 test: lint typecheck unit
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check anypoint_pulumi tests examples benchmarks scripts __main__.py
+	$(VENV)/bin/ruff check anypoint_pulumi tests examples benchmarks scripts engine __main__.py
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
 unit: $(VENV)/.installed
-	$(PY) -m pytest
+	@engine="$$($(PYTHON) engine/build.py --python $(PY))" || { \
+	  status=$$?; [ $$status -eq 3 ] || exit $$status; engine=""; }; \
+	echo "engine: $${engine:-none (the CLI tests skip)}"; \
+	ANYPOINT_PULUMI_ENGINE="$$engine" $(PY) -m pytest
 
-## bench: print the measured figures (request counts, sizes, ratios, import time)
+## bench: print the measured figures (request counts, sizes, ratios, engine runs, import time)
 bench: $(VENV)/.installed
-	$(PY) benchmarks/bench.py
+	@engine="$$($(PYTHON) engine/build.py --python $(PY))" || { \
+	  status=$$?; [ $$status -eq 3 ] || exit $$status; engine=""; }; \
+	ANYPOINT_PULUMI_ENGINE="$$engine" $(PY) benchmarks/bench.py
 
 ## emulator: run the local Anypoint emulator until interrupted
 emulator: $(VENV)/.installed

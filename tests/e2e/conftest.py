@@ -16,6 +16,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import runpy
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -32,8 +35,8 @@ from anypoint_pulumi.emulator import Emulator
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE_VAR = "ANYPOINT_PULUMI_ENGINE"
 """Set by ``make test`` to the directory ``make engine`` printed."""
-CLOCK_DIR = Path(__file__).resolve().parent / "clock"
-"""Holds the ``sitecustomize`` that shifts the provider process's clock (see :meth:`advance`)."""
+SITE_DIR = Path(__file__).resolve().parent / "site"
+"""Holds the ``sitecustomize`` that shifts the provider processes' clock (:meth:`advance`)."""
 PASSPHRASE = "e2e-passphrase-not-a-secret"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 
@@ -77,9 +80,12 @@ class Deployment:
     command: auto.PulumiCommand
     root: Path
     emulator: Emulator
-    program: Callable[[], None]
+    program: Callable[[], None] | None = None
+    """The inline program; by default the copied project's own ``__main__.py``."""
     project: str = "anypoint-e2e"
     stack_name: str = "e2e"
+    source: Path | None = None
+    """A project directory (an example) to copy as the work dir instead of a generated one."""
     output: list[str] = field(default_factory=list)
     _stack: auto.Stack | None = None
 
@@ -107,24 +113,31 @@ class Deployment:
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "PATH": os.pathsep.join([str(self.engine_bin), str(Path(sys.executable).parent),
                                      os.environ.get("PATH", "")]),
-            "PYTHONPATH": str(CLOCK_DIR),
+            "PYTHONPATH": str(SITE_DIR),
             "ANYPOINT_E2E_CLOCK_FILE": str(self.clock_file),
             "NO_PROXY": "127.0.0.1,localhost,::1",
         }
 
     def create(self, config: dict[str, tuple[str, bool]] | None = None) -> auto.Stack:
+        if self.program is None:
+            self.program = run_file(self.work_dir / "__main__.py")
         self.backend.mkdir(parents=True, exist_ok=True)
-        self.work_dir.mkdir(parents=True, exist_ok=True)
         self.clock_file.write_text("0")
-        (self.work_dir / "Pulumi.yaml").write_text(textwrap.dedent(f"""\
-            name: {self.project}
-            description: anypoint-pulumi end-to-end test against the local emulator
-            runtime:
-              name: python
-              options:
-                toolchain: pip
-                virtualenv: {sys.prefix}
-            """))
+        if self.source is not None:  # an example: its own Pulumi.yaml and files, in a copy
+            shutil.copytree(self.source, self.work_dir,
+                            ignore=shutil.ignore_patterns(".venv", "__pycache__", "Pulumi.*.yaml"))
+            self.project = project_name(self.work_dir)
+        else:
+            self.work_dir.mkdir(parents=True)
+            (self.work_dir / "Pulumi.yaml").write_text(textwrap.dedent(f"""\
+                name: {self.project}
+                description: anypoint-pulumi end-to-end test against the local emulator
+                runtime:
+                  name: python
+                  options:
+                    toolchain: pip
+                    virtualenv: {sys.prefix}
+                """))
         self._stack = auto.create_or_select_stack(
             stack_name=self.stack_name, project_name=self.project, program=self.program,
             opts=auto.LocalWorkspaceOptions(
@@ -190,7 +203,7 @@ class Deployment:
 
     def advance(self, seconds: float) -> None:
         """Move time forward for the emulator and for the provider processes started from now
-        on (they read the offset at start-up through ``tests/e2e/clock/sitecustomize.py``)."""
+        on (they read the offset at start-up through ``tests/e2e/site/sitecustomize.py``)."""
         self.emulator.advance_clock(seconds)
         offset = float(self.clock_file.read_text() or 0) + seconds
         self.clock_file.write_text(repr(offset))
@@ -206,11 +219,12 @@ class Deployment:
 @pytest.fixture
 def deploy(engine_bin: Path, pulumi_command: auto.PulumiCommand, tmp_path: Path,
            emulator: Emulator) -> Iterator[Callable[..., Deployment]]:
-    """``deploy(program, config)``: a created stack whose program is ``program``."""
+    """``deploy(program, config)``: a created stack whose program is ``program``;
+    ``deploy(source=DIR, config=...)``: a copy of the project in ``DIR`` with its program."""
     made: list[Deployment] = []
 
-    def make(program: Callable[[], None], config: dict[str, tuple[str, bool]] | None = None,
-             **kwargs: Any) -> Deployment:
+    def make(program: Callable[[], None] | None = None,
+             config: dict[str, tuple[str, bool]] | None = None, **kwargs: Any) -> Deployment:
         deployment = Deployment(engine_bin, pulumi_command, tmp_path / f"d{len(made)}",
                                 emulator, program, **kwargs)
         deployment.create(config)
@@ -220,6 +234,27 @@ def deploy(engine_bin: Path, pulumi_command: auto.PulumiCommand, tmp_path: Path,
     yield make
     for deployment in made:
         deployment.remove()
+
+
+def project_name(work_dir: Path) -> str:
+    """The ``name:`` of a project's ``Pulumi.yaml``."""
+    found = re.search(r"^name:\s*(\S+)\s*$", (work_dir / "Pulumi.yaml").read_text(), re.MULTILINE)
+    assert found, f"{work_dir}/Pulumi.yaml has no name"
+    return found.group(1)
+
+
+def run_file(path: Path) -> Callable[[], None]:
+    """An inline program that runs ``path`` as ``__main__`` from its own directory, as the
+    language host runs a project's program."""
+
+    def program() -> None:
+        sys.path.insert(0, str(path.parent))
+        try:
+            runpy.run_path(str(path), run_name="__main__")
+        finally:
+            sys.path.remove(str(path.parent))
+
+    return program
 
 
 def emulator_config(emulator: Emulator) -> dict[str, tuple[str, bool]]:

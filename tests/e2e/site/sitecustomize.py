@@ -1,11 +1,20 @@
-"""Shift anypoint_pulumi's clock by the offset in ``$ANYPOINT_E2E_CLOCK_FILE`` (end-to-end tests).
+"""Test-only start-up hooks for the processes the engine starts (end-to-end tests).
 
-The engine starts a fresh dynamic-provider process for every ``pulumi`` command, so reading the
-offset once at start-up is enough. Only the package's own ``datetime.now`` moves, as the
-emulator's clock has been moved: shifting the whole process (time-machine) stalls gRPC's server.
+- ``$ANYPOINT_E2E_PACKAGE_DIR``: import ``anypoint_pulumi`` from this directory instead of the
+  installed (editable) package, as a machine with an older release installed would.
+- ``$ANYPOINT_E2E_CLOCK_FILE``: shift anypoint_pulumi's clock by the offset in the file, as the
+  emulator's clock has been moved. The engine starts a fresh dynamic-provider process for every
+  ``pulumi`` command, so reading the offset once at start-up is enough. Only the package's own
+  ``datetime.now`` moves: shifting the whole process (time-machine) stalls gRPC's server.
 """
 
 import os
+import sys
+
+_PACKAGE_DIR = os.environ.get("ANYPOINT_E2E_PACKAGE_DIR")
+if _PACKAGE_DIR:
+    sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in repr(f)]
+    sys.path.insert(0, _PACKAGE_DIR)
 
 _FILE = os.environ.get("ANYPOINT_E2E_CLOCK_FILE")
 _OFFSET = 0.0
@@ -17,7 +26,6 @@ if _OFFSET:
     import datetime as _dt
     import importlib
     import pkgutil
-    import sys
 
     import anypoint_pulumi
 
