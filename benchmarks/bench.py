@@ -37,10 +37,10 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 from pulumi.dynamic.dynamic import serialize_provider  # noqa: E402
 
-from anypoint_pulumi.client import PROFILE, REVOKE, TOKEN_V2  # noqa: E402
+from anypoint_pulumi.access.endpoints import PROFILE, REVOKE, TOKEN_V2  # noqa: E402
 from anypoint_pulumi.emulator import Emulator  # noqa: E402
-from anypoint_pulumi.provider import TOKEN_PROVIDER, TokenProvider  # noqa: E402
-from tests.engine import ProviderServer  # noqa: E402
+from anypoint_pulumi.testing.engine import ProviderServer  # noqa: E402
+from anypoint_pulumi.token.provider import TOKEN_PROVIDER, TokenProvider  # noqa: E402
 
 Row = tuple[str, str, str, bool | None]  # (what, goal, measured, passed; None = not measured)
 
@@ -116,7 +116,7 @@ def requests_made(server: ProviderServer, emu: Emulator) -> list[Row]:
 def get_profile_requests(emu: Emulator) -> list[Row]:
     """Requests ``get_profile`` makes when the token's grant type is known, for both token kinds."""
     from anypoint_pulumi import get_profile
-    from anypoint_pulumi.client import AccessManagementClient
+    from anypoint_pulumi.access.client import AccessManagementClient
 
     rows: list[Row] = []
     with AccessManagementClient(base_url=emu.base_url) as client:
@@ -138,7 +138,7 @@ def get_profile_requests(emu: Emulator) -> list[Row]:
 
 _SERIALIZE = ("import anypoint_pulumi, sys\n"
               "from pulumi.dynamic.dynamic import serialize_provider\n"
-              "from anypoint_pulumi.provider import TOKEN_PROVIDER\n"
+              "from anypoint_pulumi.token.provider import TOKEN_PROVIDER\n"
               "sys.stdout.write(anypoint_pulumi.__version__ + ' ' + anypoint_pulumi.__file__ + "
               "'\\n' + serialize_provider(TOKEN_PROVIDER))\n")
 
@@ -154,7 +154,7 @@ def provider_size() -> list[Row]:
                             ignore=shutil.ignore_patterns("__pycache__"))
             (target / "anypoint_pulumi" / "_version.py").write_text(
                 f'"""The package version."""\n\n__version__ = "{version}"\n')
-            with (target / "anypoint_pulumi" / "provider.py").open("a") as source:
+            with (target / "anypoint_pulumi" / "token" / "provider.py").open("a") as source:
                 source.write(extra)
             env = {**os.environ, "PYTHONPATH": str(target)}
             out = subprocess.run([sys.executable, "-c", _SERIALIZE], env=env, check=True,
@@ -220,7 +220,7 @@ _IMPORT = ("import time, sys\n"
            "import anypoint_pulumi; t2 = time.perf_counter()\n"
            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('werkzeug', "
            "'requests', 'urllib3') or m.startswith(('anypoint_pulumi.emulator', "
-           "'anypoint_pulumi.testing', 'anypoint_pulumi.client')))\n"
+           "'anypoint_pulumi.testing', 'anypoint_pulumi.access.client')))\n"
            "print(t1 - t0, t2 - t1, ','.join(heavy) or '-')\n")
 
 

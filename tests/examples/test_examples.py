@@ -20,8 +20,8 @@ import certifi
 import pulumi
 import pytest
 
+from anypoint_pulumi.access.settings import resolve_base_url
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.regions import resolve_base_url
 from anypoint_pulumi.testing import TOKEN_TYPE, CheckFailedError
 from tests.examples.harness import EXAMPLES, RecordingMocks, client_config, run_example
 

@@ -16,11 +16,10 @@ import pytest
 
 import anypoint_pulumi
 from anypoint_pulumi import AnypointToken
-from anypoint_pulumi.client import LOGOUT, REVOKE
+from anypoint_pulumi.access.endpoints import LOGOUT, REVOKE
 from anypoint_pulumi.emulator import Emulator, Fault
-from anypoint_pulumi.provider import TOKEN_PROVIDER
 from anypoint_pulumi.testing import TOKEN_TYPE
-from tests.engine import (
+from anypoint_pulumi.testing.engine import (
     DIFF_NONE,
     DIFF_SOME,
     PROVIDER,
@@ -29,6 +28,7 @@ from tests.engine import (
     ProviderError,
     ProviderServer,
 )
+from anypoint_pulumi.token.provider import TOKEN_PROVIDER
 
 from .conftest import FLOWS, GRANT, OAUTH_FLOWS, Created, flow_inputs
 
