@@ -19,8 +19,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from anypoint_pulumi.access.settings import resolve_base_url
 from anypoint_pulumi.access.errors import TransportError
+from anypoint_pulumi.access.settings import resolve_base_url
 from anypoint_pulumi.emulator import Emulator
 from anypoint_pulumi.testing import TOKEN_TYPE, CheckFailedError
 from tests.examples.harness import EXAMPLES, RecordingMocks, client_config, run_example
