@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pulumi
 import pytest
 from targets import deployment_targets
 
