@@ -26,6 +26,7 @@ from pulumi.dynamic import CheckFailure
 from ..access.errors import ConfigurationError
 from ..access.models import GrantType
 from ..access.settings import (
+    DEFAULT_REGION,
     DEFAULT_TIMEOUT_SECONDS,
     MAX_TIMEOUT_SECONDS,
     MIN_TIMEOUT_SECONDS,
@@ -90,6 +91,8 @@ class Input:
     """A change asks for a new token (else the token is kept and the setting updated)."""
     selects_flow: bool = False
     """Giving it means the program chose its credentials (no config/environment fallback)."""
+    fallback: str | None = None
+    """What applies when nothing gives a value (the input itself stays unset)."""
 
 
 @dataclass(frozen=True)
@@ -126,8 +129,9 @@ INPUTS: tuple[Input, ...] = (
     Input("base_url", Group.LOCATION, str, "Full base URL instead of region (Private Cloud "
           "Edition, the emulator); https except for loopback hosts.", config_key="baseUrl",
           env_vars=("ANYPOINT_BASE_URL", "ANYPOINT_HOST"), replaces=True),
-    Input("region", Group.LOCATION, str, "Control plane: us (default), eu, gov, ca or jp.",
-          config_key="region", env_vars=("ANYPOINT_CPLANE",), replaces=True),
+    Input("region", Group.LOCATION, str, "Control plane: us, eu, gov, ca or jp.",
+          config_key="region", env_vars=("ANYPOINT_CPLANE",), replaces=True,
+          fallback=DEFAULT_REGION),
     Input("renew_before_seconds", Group.SETTING, float, "Renew once less than this much "
           "validity remains.", default=600, bounds=(0, 86_400)),
     Input("triggers", Group.SETTING, dict, "Map of strings; any change forces a new token (like "
@@ -434,24 +438,22 @@ def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
 
 
 def _shown_default(spec: Input) -> str:
-    if spec.group is Group.LOCATION and spec.name == "region":
-        return "`us`"
-    if spec.default is None:
+    value = spec.default if spec.default is not None else spec.fallback
+    if value is None:
         return "—"
-    return f"`{str(spec.default).lower()}`" if isinstance(spec.default, bool) else str(
-        spec.default)
+    return f"`{str(value).lower()}`" if isinstance(value, (bool, str)) else str(value)
 
 
 def markdown_table() -> list[str]:
     """The README's table of inputs: group, secret, default, bounds, config key, env vars."""
-    rows = ["| input | group | secret | default | bounds | config key | environment |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| input | group | secret | default | bounds | config key | environment | meaning |",
+            "|---|---|---|---|---|---|---|---|"]
     for spec in INPUTS:
         bounds = f"{spec.bounds[0]:g} to {spec.bounds[1]:g}" if spec.bounds else "—"
         config = f"`{CONFIG_NAMESPACE}:{spec.config_key}`" if spec.config_key else "—"
         env = ", ".join(f"`{var}`" for var in spec.env_vars) or "—"
         rows.append(f"| `{spec.name}` | {spec.group.value} | {'yes' if spec.secret else 'no'} | "
-                    f"{_shown_default(spec)} | {bounds} | {config} | {env} |")
+                    f"{_shown_default(spec)} | {bounds} | {config} | {env} | {spec.doc} |")
     return rows
 
 
@@ -459,7 +461,8 @@ def describe_inputs() -> str:
     """The inputs as text, for ``help(AnypointToken)``."""
     lines = []
     for spec in INPUTS:
-        extra = [f"default {_shown_default(spec).strip('`')}"] if spec.default is not None else []
+        shown = _shown_default(spec).strip("`")
+        extra = [f"default {shown}"] if shown != "—" else []
         if spec.config_key:
             extra.append(f"config {CONFIG_NAMESPACE}:{spec.config_key}")
         extra += [f"env {var}" for var in spec.env_vars]
