@@ -31,19 +31,9 @@ from urllib3.exceptions import InvalidHeader, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from .._version import __version__
+from . import errors
 from .endpoints import TOKEN_LEGACY
-from .errors import (
-    AnypointError,
-    BadCredentialsError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitedError,
-    ServerError,
-    TokenRejectedError,
-    TransportError,
-    UnexpectedResponseError,
-    redact,
-)
+from .errors import AnypointError, RateLimitedError, TransportError, redact
 from .settings import ConnectionSettings
 
 __all__ = ["MAX_TRANSPORTS", "POOL_SIZE", "Transport", "close_all", "transport_for"]
@@ -177,7 +167,7 @@ class Transport:
         all_headers = dict(headers or {})
         if token is not None:
             if not _USABLE_TOKEN.fullmatch(token):  # http.client would fail on it, or worse
-                raise TokenRejectedError(
+                raise errors.TokenRejectedError(
                     "Malformed token: a bearer token is visible ASCII characters only",
                     host=self.host, endpoint=f"{method} {path}",
                     hint="Pass the access token unchanged, without spaces or line breaks",
@@ -212,7 +202,7 @@ class Transport:
     def json_object(
         self, resp: requests.Response, path: str, secrets: Iterable[str | None]
     ) -> dict[str, Any]:
-        """The answer's JSON object, or :class:`UnexpectedResponseError`."""
+        """The answer's JSON object, or :class:`errors.UnexpectedResponseError`."""
         endpoint = f"{resp.request.method} {path}"
         if _looks_html(resp):
             raise self.unexpected(endpoint, resp.status_code,
@@ -228,9 +218,9 @@ class Transport:
         return body
 
     def unexpected(self, endpoint: str, status: int, what: str, *,
-                   hint: str | None = None) -> UnexpectedResponseError:
+                   hint: str | None = None) -> errors.UnexpectedResponseError:
         """The error for an answer this client cannot use."""
-        return UnexpectedResponseError(
+        return errors.UnexpectedResponseError(
             f"Unexpected answer from Anypoint: {what}",
             host=self.host, endpoint=endpoint, status=status,
             hint=hint or "Check base_url points at an Anypoint control plane, then retry; "
@@ -322,40 +312,41 @@ def _classify(
                 "Anypoint allows about 500 logins a minute per organization")
     if status >= 500:
         retried = " after retrying" if status in _TRANSIENT else ""
-        return (ServerError, f"Anypoint failed with a server error{retried}",
+        return (errors.ServerError, f"Anypoint failed with a server error{retried}",
                 "This is on Anypoint's side: retry later and check the MuleSoft status page")
     if 300 <= status < 400:
-        return (UnexpectedResponseError,
+        return (errors.UnexpectedResponseError,
                 f"Anypoint redirected to {resp.headers.get('Location', '?')!r}",
                 "Check base_url (a proxy or load balancer may be redirecting)")
     if bearer and status == 401 and _NOT_ALLOWED.search(detail):
         # Anypoint's 401 for a valid token of the wrong kind (profile or hierarchy with a
         # client-credentials token): renewing the token would not help.
-        return (PermissionDeniedError, "Token rejected: not allowed on this resource",
+        return (errors.PermissionDeniedError, "Token rejected: not allowed on this resource",
                 "Use a user token (login, SAML or the password grant) here, or grant the "
                 "connected app the scopes it needs")
     if bearer and status == 401:
-        return (TokenRejectedError, "Token rejected: expired, revoked, or lacking permission",
+        return (errors.TokenRejectedError,
+                "Token rejected: expired, revoked, or lacking permission",
                 "Get a fresh token (an expired or revoked one cannot be reused); if it persists, "
                 "grant the connected app or user the needed permission")
     if bearer and status == 403:
-        return (PermissionDeniedError, "Permission denied",
+        return (errors.PermissionDeniedError, "Permission denied",
                 "Grant the connected app (scopes) or the user (roles) access to this organization")
     if status == 404:
-        return (NotFoundError, "Not found",
+        return (errors.NotFoundError, "Not found",
                 "Check the organization id, base_url, and that the token belongs to this "
                 "control plane")
     if not bearer and path == TOKEN_LEGACY and status == 422:
-        return (BadCredentialsError, "The legacy token endpoint refused these credentials",
+        return (errors.BadCredentialsError, "The legacy token endpoint refused these credentials",
                 "Connected-app credentials work only on /accounts/api/v2/oauth2/token: drop the "
                 "legacy option (if this control plane has no v2 endpoint, use the organization's "
                 "or an environment's client id and secret)")
     if not bearer and status in (400, 401, 403, 422):
-        return (BadCredentialsError, "Login refused",
+        return (errors.BadCredentialsError, "Login refused",
                 "Check the credentials, that the user or connected app is enabled and has this "
                 "grant type, and the region/base_url: credentials are valid only on the control "
                 "plane that issued them")
-    return (UnexpectedResponseError, "Unexpected HTTP status from Anypoint",
+    return (errors.UnexpectedResponseError, "Unexpected HTTP status from Anypoint",
             "Check base_url and retry; report it if it persists")
 
 

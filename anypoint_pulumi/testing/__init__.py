@@ -12,8 +12,8 @@
 The emulator is :mod:`anypoint_pulumi.emulator`. Only the mocks load with this package.
 """
 
+from ..token.schema import TOKEN_TYPE
 from .mocks import (
-    TOKEN_TYPE,
     AnypointMocks,
     CheckFailedError,
     MockRegistration,

@@ -55,18 +55,6 @@ from pulumi.runtime.sync_await import _sync_await
 
 from ..token.schema import TOKEN_OUTPUTS, TOKEN_TYPE
 
-__all__ = [
-    "TOKEN_TYPE",
-    "AnypointMocks",
-    "CheckFailedError",
-    "MockRegistration",
-    "MockToken",
-    "Resolved",
-    "resolve",
-    "resolve_sync",
-    "set_mocks",
-]
-
 _PROVIDER_KEY = "__provider"
 _SIG = rpc._special_sig_key
 _SECRET = rpc._special_secret_sig
