@@ -60,6 +60,7 @@ class ProviderServer:
         self._env = {**os.environ, "PULUMI_PROJECT": project, **(env or {})}
         self._out: list[str] = []
         self._err: list[str] = []
+        self._printed = threading.Condition()
         self._proc: subprocess.Popen[str] | None = None
         self._channel: grpc.Channel | None = None
         self.stub: Any = None
@@ -95,14 +96,26 @@ class ProviderServer:
                 self._proc.kill()
                 self._proc.wait(10)
 
-    @staticmethod
-    def _drain(stream: Any, sink: list[str]) -> None:
+    def _drain(self, stream: Any, sink: list[str]) -> None:
         for line in stream:
-            sink.append(line)
+            with self._printed:
+                sink.append(line)
+                self._printed.notify_all()
 
     def output(self) -> str:
         """Everything the provider process printed so far (stdout and stderr)."""
-        return "".join(self._out) + "".join(self._err)
+        with self._printed:
+            return "".join(self._out) + "".join(self._err)
+
+    def wait_for_output(self, text: str, since: int = 0, timeout: float = 10.0) -> str:
+        """What the process printed after ``since`` once it holds ``text`` (printing is read
+        by a background thread, so a warning may arrive just after the call that caused it);
+        :class:`TimeoutError` after ``timeout`` seconds."""
+        with self._printed:
+            if not self._printed.wait_for(lambda: text in self.output()[since:], timeout):
+                raise TimeoutError(f"the provider process did not print {text!r} within "
+                                   f"{timeout:g} s; it printed: {self.output()[since:]!r}")
+            return self.output()[since:]
 
     def output_mark(self) -> int:
         """A position in :meth:`output`, for :meth:`output_since`."""

@@ -46,7 +46,7 @@ def test_plain_form_accepts_invoke_options(clean, token_of) -> None:
 
 
 def test_options_of_the_wrong_kind_are_refused_naming_the_right_one(clean, token_of) -> None:
-    with pytest.raises(TypeError, match="pulumi.InvokeOptions"):
+    with pytest.raises(TypeError, match=r"pulumi\.InvokeOptions"):
         get_profile(access_token=token_of("client"), base_url=clean.base_url,
                     opts=pulumi.ResourceOptions())  # type: ignore[arg-type]
 
