@@ -2,12 +2,13 @@
 
 The engine pickles one instance of :class:`TokenProvider` into each resource's ``__provider``
 input and calls it from a separate process, up to four calls at once. The instance therefore
-holds nothing (no session, no lock, no credential): it pickles by reference to this module to a
-few dozen bytes that never change between releases. Keep the class at this import path forever,
-or old stacks can no longer be refreshed or destroyed.
+holds nothing (no session, no lock, no credential): it pickles as the reference
+``anypoint_pulumi.PROVIDER``, 60 base64 characters that never change between releases. Keep that
+name forever, or old stacks can no longer be refreshed or destroyed (the class itself may move).
 
-``check`` and ``diff`` never touch the network; ``create`` logs in; ``read`` validates; ``delete``
-revokes, best effort.
+It is thin: the checks are :func:`anypoint_pulumi.token.schema.check`, the connection is the
+pooled client of :func:`~anypoint_pulumi.token.schema.connection_settings`. ``check`` and ``diff``
+never touch the network; ``create`` logs in; ``read`` validates; ``delete`` revokes, best effort.
 """
 
 from __future__ import annotations
