@@ -5,23 +5,17 @@ user, the legacy login, or SAML) and keeps a working token in a secret output. T
 say who the token belongs to and where it may act. ``AccessManagementClient`` is the plain HTTP
 client underneath, usable without Pulumi. The emulator (``anypoint_pulumi.emulator``) and the
 testing helpers (``anypoint_pulumi.testing``) load only when imported.
+
+Layout: ``access/`` (Pulumi-free: settings, transport, errors, endpoints, models, client),
+``token/`` (the schema, the resource, the thin provider), ``functions/`` (results, the shared
+invocation helper, the thin functions), ``testing/`` (mocks, the program runner, the provider
+server harness, a counting proxy) and ``emulator/``.
 """
 
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .environments import (
-    ENVIRONMENT_TYPES,
-    AwaitableEnvironment,
-    AwaitableEnvironments,
-    Environment,
-    Environments,
-    get_environment,
-    get_environment_output,
-    get_environments,
-    get_environments_output,
-)
-from .errors import (
+from .access.errors import (
     AnypointError,
     BadCredentialsError,
     ConfigurationError,
@@ -34,34 +28,49 @@ from .errors import (
     TransportError,
     UnexpectedResponseError,
 )
-from .grants import AccessToken, GrantType
-from .organization import (
-    AwaitableBusinessGroupTree,
-    AwaitableOrganization,
-    BusinessGroup,
-    BusinessGroupTree,
-    Organization,
+from .access.models import ENVIRONMENT_TYPES, AccessToken, GrantType
+from .access.settings import CONTROL_PLANES, ConnectionSettings, RetryPolicy
+from .functions.environments import (
+    get_environment,
+    get_environment_output,
+    get_environments,
+    get_environments_output,
+)
+from .functions.organization import (
     get_business_groups,
     get_business_groups_output,
     get_organization,
     get_organization_output,
 )
-from .profile import AwaitableProfile, MemberOrganization, Profile, get_profile, get_profile_output
-from .provider import TOKEN_PROVIDER
-from .regions import CONTROL_PLANES
-from .token import AnypointToken, AnypointTokenArgs
+from .functions.profile import get_profile, get_profile_output
+from .functions.results import (
+    AwaitableBusinessGroupTree,
+    AwaitableEnvironment,
+    AwaitableEnvironments,
+    AwaitableOrganization,
+    AwaitableProfile,
+    BusinessGroup,
+    BusinessGroupTree,
+    Environment,
+    Environments,
+    MemberOrganization,
+    Organization,
+    Profile,
+)
+from .token.provider import TOKEN_PROVIDER
+from .token.resource import AnypointToken, AnypointTokenArgs
 
 PROVIDER = TOKEN_PROVIDER
 """The token provider under the name every stack's ``__provider`` refers to: keep it."""
 
 if TYPE_CHECKING:
-    from .client import AccessManagementClient
+    from .access.client import AccessManagementClient
 
 
 def __getattr__(name: str) -> Any:
     """Load the HTTP client on first use, so programs that only preview never import it."""
     if name == "AccessManagementClient":
-        from .client import AccessManagementClient
+        from .access.client import AccessManagementClient
 
         return AccessManagementClient
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -84,6 +93,7 @@ __all__ = [
     "BusinessGroup",
     "BusinessGroupTree",
     "ConfigurationError",
+    "ConnectionSettings",
     "Environment",
     "Environments",
     "GrantType",
@@ -94,6 +104,7 @@ __all__ = [
     "PermissionDeniedError",
     "Profile",
     "RateLimitedError",
+    "RetryPolicy",
     "ServerError",
     "TokenRejectedError",
     "TransportError",

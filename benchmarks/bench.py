@@ -12,7 +12,11 @@ of goal / measured / pass and the machine it ran on. Everything runs against the
 - a provider ``create`` in-process, and a ``Create`` through the provider server, each against a
   bare ``requests.post`` to the same emulator endpoint: medians of interleaved rounds;
 - the import-time overhead of ``import anypoint_pulumi`` over ``import pulumi`` (fresh
-  subprocesses, medians), and whether the emulator or werkzeug loaded with it.
+  subprocesses, medians), and whether the emulator or werkzeug loaded with it;
+- TCP connections opened, counted by a loopback relay in front of the emulator (which keeps
+  connections alive, as the real control plane does): 10 ``get_profile`` calls and 5
+  ``get_environment`` calls in this process, and 20 ``Create`` calls sent 8 at a time to one
+  provider server (which runs at most 4 at once).
 """
 
 from __future__ import annotations
@@ -31,16 +35,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import requests
+from pulumi.dynamic.dynamic import serialize_provider
+
+from anypoint_pulumi.access.endpoints import PROFILE, REVOKE, TOKEN_V2
+from anypoint_pulumi.emulator import Emulator
+from anypoint_pulumi.testing.engine import ProviderServer
+from anypoint_pulumi.testing.proxy import CountingProxy
+from anypoint_pulumi.token.provider import TOKEN_PROVIDER, TokenProvider
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import requests  # noqa: E402
-from pulumi.dynamic.dynamic import serialize_provider  # noqa: E402
-
-from anypoint_pulumi.client import PROFILE, REVOKE, TOKEN_V2  # noqa: E402
-from anypoint_pulumi.emulator import Emulator  # noqa: E402
-from anypoint_pulumi.provider import TOKEN_PROVIDER, TokenProvider  # noqa: E402
-from tests.engine import ProviderServer  # noqa: E402
 
 Row = tuple[str, str, str, bool | None]  # (what, goal, measured, passed; None = not measured)
 
@@ -116,7 +120,7 @@ def requests_made(server: ProviderServer, emu: Emulator) -> list[Row]:
 def get_profile_requests(emu: Emulator) -> list[Row]:
     """Requests ``get_profile`` makes when the token's grant type is known, for both token kinds."""
     from anypoint_pulumi import get_profile
-    from anypoint_pulumi.client import AccessManagementClient
+    from anypoint_pulumi.access.client import AccessManagementClient
 
     rows: list[Row] = []
     with AccessManagementClient(base_url=emu.base_url) as client:
@@ -134,11 +138,51 @@ def get_profile_requests(emu: Emulator) -> list[Row]:
     return rows
 
 
+# Connections --------------------------------------------------------------------------------
+
+PROVIDER_WORKERS = 4
+"""Threads of the SDK's provider server (``ThreadPoolExecutor(max_workers=4)``)."""
+
+
+def connections(server: ProviderServer, emu: Emulator) -> list[Row]:
+    """Connections opened through a counting relay: data functions, then provider creates."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from anypoint_pulumi import AccessManagementClient, get_environment, get_profile
+
+    token = AccessManagementClient(base_url=emu.base_url).client_credentials(
+        emu.demo.client_id, emu.demo.client_secret).access_token
+    rows: list[Row] = []
+    with CountingProxy(emu.base_url) as proxy:
+        for _ in range(10):
+            get_profile(access_token=token, base_url=proxy.base_url,
+                        grant_type="client_credentials")
+        opened = proxy.connections
+    rows.append(("connections: 10 get_profile calls", "1", str(opened), opened == 1))
+    with CountingProxy(emu.base_url) as proxy:
+        for _ in range(5):
+            get_environment(name="Sandbox", access_token=token, base_url=proxy.base_url)
+        opened = proxy.connections
+    rows.append(("connections: 5 get_environment calls", "1", str(opened), opened == 1))
+    with CountingProxy(emu.base_url) as proxy:
+        def create(n: int) -> None:
+            inputs, failures = server.check({**_cc(emu, 500 + n), "base_url": proxy.base_url})
+            assert not failures
+            server.create(inputs)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(create, range(20)))
+        opened = proxy.connections
+    rows.append(("connections: 20 creates in one provider process",
+                 f"<= {PROVIDER_WORKERS} (workers)", str(opened), opened <= PROVIDER_WORKERS))
+    return rows
+
+
 # __provider ---------------------------------------------------------------------------------
 
 _SERIALIZE = ("import anypoint_pulumi, sys\n"
               "from pulumi.dynamic.dynamic import serialize_provider\n"
-              "from anypoint_pulumi.provider import TOKEN_PROVIDER\n"
+              "from anypoint_pulumi.token.provider import TOKEN_PROVIDER\n"
               "sys.stdout.write(anypoint_pulumi.__version__ + ' ' + anypoint_pulumi.__file__ + "
               "'\\n' + serialize_provider(TOKEN_PROVIDER))\n")
 
@@ -154,7 +198,7 @@ def provider_size() -> list[Row]:
                             ignore=shutil.ignore_patterns("__pycache__"))
             (target / "anypoint_pulumi" / "_version.py").write_text(
                 f'"""The package version."""\n\n__version__ = "{version}"\n')
-            with (target / "anypoint_pulumi" / "provider.py").open("a") as source:
+            with (target / "anypoint_pulumi" / "token" / "provider.py").open("a") as source:
                 source.write(extra)
             env = {**os.environ, "PYTHONPATH": str(target)}
             out = subprocess.run([sys.executable, "-c", _SERIALIZE], env=env, check=True,
@@ -220,7 +264,7 @@ _IMPORT = ("import time, sys\n"
            "import anypoint_pulumi; t2 = time.perf_counter()\n"
            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('werkzeug', "
            "'requests', 'urllib3') or m.startswith(('anypoint_pulumi.emulator', "
-           "'anypoint_pulumi.testing', 'anypoint_pulumi.client')))\n"
+           "'anypoint_pulumi.testing', 'anypoint_pulumi.access.client')))\n"
            "print(t1 - t0, t2 - t1, ','.join(heavy) or '-')\n")
 
 
@@ -318,6 +362,7 @@ def main() -> int:
     notes: list[str] = []
     with Emulator() as emu, ProviderServer() as server:
         rows += requests_made(server, emu)
+        rows += connections(server, emu)
         rows += provider_size()
         ratio_rows, ratio_notes = ratios(server, emu, args.rounds)
     rows += ratio_rows
@@ -352,6 +397,12 @@ def findings(rows: list[Row]) -> str:
             "and the emulator must load only on first use (module `__getattr__`, imports inside "
             "functions, `TYPE_CHECKING` imports for annotations), so a preview, which only runs "
             "`check`/`diff`, never loads them.")
+    if any(what.startswith("connections:") for what in missed):
+        text.append(
+            "- **More connections than the goal.** Every client, data function and provider "
+            "operation with equal ConnectionSettings must share the pool of "
+            "`anypoint_pulumi.access.transport.transport_for`; a new settings value (another "
+            "timeout, CA bundle or base URL) opens its own.")
     if any(what.startswith("gRPC Create") for what in missed):
         text.append(
             "- **gRPC Create over 2x.** Each Create pays a gRPC round trip and the SDK's "

@@ -22,9 +22,7 @@ during the run (130 for Ctrl-C).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import runpy
 import secrets
 import shutil
 import signal
@@ -228,40 +226,13 @@ def cli_env() -> dict[str, str]:
 
 def run_with_mocks(config: Mapping[str, tuple[str, bool]]) -> Outputs:
     """The same program under Pulumi's mocks; AnypointMocks runs the real provider."""
-    import pulumi
-    from pulumi.runtime import set_all_config, set_mocks
+    from anypoint_pulumi.testing.program import run_program
 
-    from anypoint_pulumi.testing import AnypointMocks, resolve_sync
-
-    set_all_config({k: v for k, (v, _) in config.items()},
-                   [k for k, (_, secret) in config.items() if secret])
-    set_mocks(AnypointMocks(), project=PROJECT, stack=STACK, preview=False)
-    runpy.run_path(str(PROGRAM), run_name="__main__")
-    root = pulumi.runtime.get_root_resource()
-    exported: dict[str, Any] = dict(getattr(root, "outputs", {}))
-    values: dict[str, Any] = {}
-    secret: set[str] = set()
-    failures: list[Exception] = []
-    for name, output in exported.items():  # every one, so that each failure is retrieved
-        try:
-            resolved = resolve_sync(output)
-        except Exception as exc:
-            failures.append(exc)
-            continue
-        values[name] = resolved.value
-        if resolved.is_secret:
-            secret.add(name)
-    if failures:
-        # A failed login also fails every output property of the token the program never read;
-        # asyncio would report each at exit. The failure itself is reported once, by main().
-        asyncio.get_event_loop().set_exception_handler(_ignore_unretrieved)
-        raise failures[0]
-    return Outputs(values, secret)
-
-
-def _ignore_unretrieved(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    if not str(context.get("message", "")).endswith("never retrieved"):
-        loop.default_exception_handler(context)
+    run = run_program(PROGRAM, project=PROJECT, stack=STACK,
+                      config={k: v for k, (v, _) in config.items()},
+                      secret_keys=[k for k, (_, secret) in config.items() if secret])
+    return Outputs({name: out.value for name, out in run.outputs.items()},
+                   {name for name, out in run.outputs.items() if out.is_secret})
 
 
 # --------------------------------------------------------------------------------------------

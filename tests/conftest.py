@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from anypoint_pulumi.emulator import Emulator
+from anypoint_pulumi.testing.proxy import CountingProxy
 
 
 @pytest.fixture
@@ -25,3 +26,25 @@ def clean(emu: Emulator) -> Emulator:
     emu.hierarchy_allows_clients = False
     emu.clear_requests()
     return emu
+
+
+@pytest.fixture
+def tls_emulator() -> Iterator[Emulator]:
+    """A started emulator serving HTTPS with a throw-away CA (``tls_emulator.ca_bundle``)."""
+    with Emulator(tls=True) as emu:
+        yield emu
+
+
+@pytest.fixture
+def proxy_to() -> Iterator[Callable[[Emulator], CountingProxy]]:
+    """``proxy_to(emu)``: a started connection-counting proxy in front of ``emu``."""
+    started: list[CountingProxy] = []
+
+    def start(emu: Emulator) -> CountingProxy:
+        proxy = CountingProxy(emu.base_url).start()
+        started.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.stop()

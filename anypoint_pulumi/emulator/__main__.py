@@ -1,6 +1,7 @@
 """``python -m anypoint_pulumi.emulator``: run the emulator until interrupted.
 
-The first line printed is ``base_url=http://HOST:PORT``; ``KEY=value`` lines with the demo
+The first line printed is ``base_url=http://HOST:PORT`` (``https`` with ``--tls``, then
+``ca_bundle=<path of the throw-away CA's PEM file>``); ``KEY=value`` lines with the demo
 credentials follow. It serves until SIGINT or SIGTERM and then exits 0.
 """
 
@@ -36,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-requests", action="store_true", help="print werkzeug's access log to stderr"
     )
+    parser.add_argument(
+        "--tls", action="store_true",
+        help="serve HTTPS with a certificate from a throw-away CA made now (prints ca_bundle=)",
+    )
     return parser
 
 
@@ -50,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     emulator = Emulator(
-        args.host, args.port, allow_remote=args.allow_remote, log_requests=args.log_requests
+        args.host, args.port, allow_remote=args.allow_remote, log_requests=args.log_requests,
+        tls=args.tls,
     )
     if args.seed:
         try:
@@ -67,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with emulator:
             lines = [f"base_url={emulator.base_url}"]
+            if emulator.ca_bundle:
+                lines.append(f"ca_bundle={emulator.ca_bundle}")
             lines += [f"{k}={v}" for k, v in dataclasses.asdict(emulator.demo).items()]
             print("\n".join(lines), flush=True)
             while not stop.wait(0.5):

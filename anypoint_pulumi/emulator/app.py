@@ -25,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 from . import shapes
 from .faults import Fault, FaultQueue
 from .saml import SamlDecodeError, decode_response, read_assertion
-from .state import ConnectedApp, Environment, Organization, Store, Token, User
+from .state import ConnectedApp, Environment, GrantKind, Organization, Store, Token, User
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -98,38 +98,30 @@ def body_fields(request: Request) -> dict[str, str]:
     return request.form.to_dict()
 
 
+ROUTES: tuple[tuple[str, str, str], ...] = (
+    ("POST", "/accounts/api/v2/oauth2/token", "oauth_token"),
+    ("POST", "/accounts/api/v2/oauth2/revoke", "revoke"),
+    ("POST", "/accounts/oauth2/token", "legacy_token"),
+    ("POST", "/accounts/login", "login"),
+    ("POST", "/accounts/api/login", "login"),
+    ("POST", "/accounts/login/receive-id", "saml"),
+    ("POST", "/accounts/login/<org_domain>/providers/<provider_id>/receive-id", "saml"),
+    ("GET", "/accounts/api/me", "me"),
+    ("GET", "/accounts/api/profile", "profile"),
+    ("GET", "/accounts/api/session", "session"),
+    ("GET", "/accounts/api/logout", "logout"),
+    ("GET", "/accounts/api/organizations/<org_id>", "organization"),
+    ("GET", "/accounts/api/organizations/<org_id>/environments", "environments"),
+    ("GET", "/accounts/api/organizations/<org_id>/hierarchy", "hierarchy"),
+)
+"""Method, path and handler of every endpoint the emulator serves (written out here, not taken
+from the client's endpoints, so that a wrong path in the client fails the tests)."""
+
+
 def _url_map() -> Map:
-    post, get = ["POST"], ["GET"]
-    return Map(
-        [
-            Rule("/accounts/api/v2/oauth2/token", endpoint="oauth_token", methods=post),
-            Rule("/accounts/api/v2/oauth2/revoke", endpoint="revoke", methods=post),
-            Rule("/accounts/oauth2/token", endpoint="legacy_token", methods=post),
-            Rule("/accounts/login", endpoint="login", methods=post),
-            Rule("/accounts/api/login", endpoint="login", methods=post),
-            Rule("/accounts/login/receive-id", endpoint="saml", methods=post),
-            Rule(
-                "/accounts/login/<org_domain>/providers/<provider_id>/receive-id",
-                endpoint="saml",
-                methods=post,
-            ),
-            Rule("/accounts/api/me", endpoint="me", methods=get),
-            Rule("/accounts/api/profile", endpoint="profile", methods=get),
-            Rule("/accounts/api/session", endpoint="session", methods=get),
-            Rule("/accounts/api/logout", endpoint="logout", methods=get),
-            Rule("/accounts/api/organizations/<org_id>", endpoint="organization", methods=get),
-            Rule(
-                "/accounts/api/organizations/<org_id>/environments",
-                endpoint="environments",
-                methods=get,
-            ),
-            Rule(
-                "/accounts/api/organizations/<org_id>/hierarchy", endpoint="hierarchy", methods=get
-            ),
-        ],
-        strict_slashes=False,
-        merge_slashes=False,
-    )
+    return Map([Rule(path, endpoint=endpoint, methods=[method])
+                for method, path, endpoint in ROUTES],
+               strict_slashes=False, merge_slashes=False)
 
 
 class EmulatorApp:
@@ -143,19 +135,7 @@ class EmulatorApp:
         self.log_requests = False
         self._urls = _url_map()
         self._handlers: dict[str, Handler] = {
-            "oauth_token": self.oauth_token,
-            "revoke": self.revoke,
-            "legacy_token": self.legacy_token,
-            "login": self.login,
-            "saml": self.saml,
-            "me": self.me,
-            "profile": self.profile,
-            "session": self.session,
-            "logout": self.logout,
-            "organization": self.organization,
-            "environments": self.environments,
-            "hierarchy": self.hierarchy,
-        }
+            endpoint: getattr(self, endpoint) for _, _, endpoint in ROUTES}
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -235,8 +215,18 @@ class EmulatorApp:
             return None
         return self.store.active_token(value.strip())
 
-    def _user_lifetime(self, person: User) -> float:
-        return self.store.organizations[person.organization_id].session_timeout_minutes * 60.0
+    def _session_answer(self, grant: GrantKind, person: User, redirect_url: str) -> Response:
+        """A session token for ``person`` (login, SAML), lasting the organization's timeout."""
+        token = self.store.issue_token(
+            grant,
+            organization_id=person.organization_id,
+            lifetime_seconds=self.store.organizations[person.organization_id]
+            .session_timeout_minutes * 60.0,
+            user_id=person.id,
+        )
+        return json_response(
+            {"access_token": token.value, "token_type": "bearer", "redirectUrl": redirect_url}
+        )
 
     def _client_credentials(self, request: Request, fields: Mapping[str, str]) -> tuple[str, str]:
         client_id, client_secret = fields.get("client_id", ""), fields.get("client_secret", "")
@@ -360,15 +350,7 @@ class EmulatorApp:
                 "mulesoft.vaas.sess", secrets.token_urlsafe(24), path="/", httponly=True
             )
             return response
-        token = self.store.issue_token(
-            "login",
-            organization_id=person.organization_id,
-            lifetime_seconds=self._user_lifetime(person),
-            user_id=person.id,
-        )
-        return json_response(
-            {"access_token": token.value, "token_type": "bearer", "redirectUrl": "/home/"}
-        )
+        return self._session_answer("login", person, "/home/")
 
     def saml(
         self, request: Request, org_domain: str | None = None, provider_id: str | None = None
@@ -405,15 +387,7 @@ class EmulatorApp:
             or not self._in_tree(provider.organization_id, person.organization_id)
         ):
             return unauthorized()
-        token = self.store.issue_token(
-            "saml",
-            organization_id=person.organization_id,
-            lifetime_seconds=self._user_lifetime(person),
-            user_id=person.id,
-        )
-        return json_response(
-            {"access_token": token.value, "token_type": "bearer", "redirectUrl": "/exchange/login"}
-        )
+        return self._session_answer("saml", person, "/exchange/login")
 
     def revoke(self, request: Request) -> Response:
         """``POST /accounts/api/v2/oauth2/revoke``: 200 whether or not the token was known."""

@@ -1,14 +1,23 @@
-"""The :class:`Emulator`: a real local HTTP server speaking the Access Management API.
+"""The :class:`Emulator`: a real local HTTP(S) server speaking the Access Management API.
 
-It runs werkzeug's threaded development server on a loopback port in a background thread and
-exposes seeding and control methods (faults, latency, clock, token revocation, request log) for
-tests, demos and benchmarks. Every method is thread-safe.
+It runs werkzeug's threaded server on a loopback port in a background thread and exposes seeding
+and control methods (faults, latency, clock, token revocation, request log) for tests, demos and
+benchmarks. Every method is thread-safe. Like the real control plane it keeps connections alive
+(HTTP/1.1, no ``Connection: close``), so a client's connection pooling can be seen end to end;
+``tls=True`` serves HTTPS with a certificate from a throw-away CA made at start (``trustme``),
+whose PEM file is :attr:`Emulator.ca_bundle`.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import contextlib
+import io
 import secrets
+import shutil
+import socket
+import ssl
+import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -16,9 +25,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from .app import EmulatorApp
+from ..access.settings import is_loopback
+from .app import MAX_BODY_BYTES, EmulatorApp
 from .demo import DemoCredentials, seed_demo
 from .faults import Fault, FaultQueue
 from .saml import build_response
@@ -27,33 +37,147 @@ from .state import RequestRecord, Store
 
 _POLL_SECONDS = 0.02
 """How often the server loop checks for stop(): the bound on how long stop() takes."""
+IDLE_SECONDS = 30.0
+"""How long a kept-alive connection may sit idle before the emulator closes it."""
+HANDSHAKE_SECONDS = 10.0
+
+is_loopback_host = is_loopback
+"""Whether ``host`` names this machine only (the library's own check)."""
 
 
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` names this machine only (``localhost``, 127.0.0.0/8, ``::1``)."""
-    name = host.strip("[]").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+class _Handler(WSGIRequestHandler):
+    """werkzeug's handler, keeping connections alive: it reads each request body whole before
+    answering (so nothing is left to garble the next request on the connection), answers with a
+    ``Content-Length``, and never adds ``Connection: close``. TLS handshakes happen here, in the
+    connection's own thread. No per-request access log unless the emulator asks for one."""
 
+    protocol_version = "HTTP/1.1"
+    timeout = IDLE_SECONDS
 
-class _QuietHandler(WSGIRequestHandler):
-    """werkzeug's handler without the per-request access log (unless the emulator asks)."""
+    def setup(self) -> None:
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(HANDSHAKE_SECONDS)
+            self.request.do_handshake()
+        super().setup()
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         app = getattr(self.server, "app", None)
         if isinstance(app, EmulatorApp) and app.log_requests:
             super().log_request(code, size)
 
+    def run_wsgi(self) -> None:
+        if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        environ = self.make_environ()
+        body = self._body(environ)
+        if body is None:  # over the limit: the app answers 413 from the length alone
+            self.close_connection = True  # the unread rest would garble the next request
+            body = b""
+        else:
+            environ["CONTENT_LENGTH"] = str(len(body))
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["wsgi.input_terminated"] = True
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]],
+                           exc_info: Any = None) -> Any:
+            started[:] = [status, headers]
+            return lambda data: None
+
+        try:
+            chunks = self.server.app(environ, start_response)
+            try:
+                payload = b"".join(chunks)
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
+        except (ConnectionError, TimeoutError):  # an injected dropped connection
+            self.close_connection = True
+            return
+        code, _, reason = str(started[0]).partition(" ")
+        self._answer(int(code), reason, started[1], payload)
+
+    def _body(self, environ: dict[str, Any]) -> bytes | None:
+        """The whole request body, or ``None`` when it is over the emulator's limit."""
+        if environ.get("wsgi.input_terminated"):  # chunked
+            data: bytes = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+            if len(data) > MAX_BODY_BYTES:
+                environ["CONTENT_LENGTH"] = str(len(data))
+                return None
+            return data
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            return None
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _answer(self, code: int, reason: str, headers: list[tuple[str, str]],
+                payload: bytes) -> None:
+        self.send_response(code, reason)
+        for name, value in headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        # Headers and body in one write: two small writes on a kept-alive connection would wait
+        # out the client's delayed ACK (Nagle), some 40 ms an answer.
+        self._headers_buffer.append(b"\r\n")
+        if self.command != "HEAD":
+            self._headers_buffer.append(payload)
+        self.flush_headers()
+
+
+class _Server(ThreadedWSGIServer):
+    """werkzeug's threaded server that knows its open connections, to close them on stop,
+    and wraps accepted sockets in TLS without handshaking in the accept loop."""
+
+    def __init__(self, host: str, port: int, app: EmulatorApp,
+                 tls: ssl.SSLContext | None) -> None:
+        super().__init__(host, port, app, handler=_Handler)
+        self.ssl_context = tls
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, address = self.socket.accept()
+        if self.ssl_context is not None:
+            sock = self.ssl_context.wrap_socket(sock, server_side=True,
+                                                do_handshake_on_connect=False)
+        return sock, address
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (OSError, ssl.SSLError)):
+            return  # a client that went away, or refused our certificate: not our error
+        super().handle_error(request, client_address)
+
+    def close_connections(self) -> None:
+        """Hang up every open connection (idle kept-alive ones included)."""
+        with self._open_lock:
+            connections = list(self._open)
+        for sock in connections:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
 
 class Emulator:
     """A local Anypoint Access Management control plane.
 
     ``with Emulator() as emu:`` starts it on a free loopback port; ``emu.base_url`` is its address
-    and ``emu.demo`` the credentials of the seeded demo organization.
+    and ``emu.demo`` the credentials of the seeded demo organization. ``Emulator(tls=True)``
+    serves HTTPS; ``emu.ca_bundle`` is then the CA file to trust.
     """
 
     def __init__(
@@ -66,6 +190,7 @@ class Emulator:
         latency: float = 0.0,
         allow_remote: bool = False,
         log_requests: bool = False,
+        tls: bool = False,
     ) -> None:
         if not allow_remote and not is_loopback_host(host):
             raise ValueError(
@@ -79,7 +204,9 @@ class Emulator:
         self._stopping = threading.Event()
         self._app = EmulatorApp(self._store, self._faults, self._stopping)
         self._app.log_requests = log_requests
-        self._server: BaseWSGIServer | None = None
+        self.tls = tls
+        self._ca_folder: Path | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._lifecycle = threading.Lock()
         self._demo = seed_demo(self._store) if seed else None
@@ -91,11 +218,10 @@ class Emulator:
                 return self
             if self._stopping.is_set():
                 raise RuntimeError("this emulator was stopped; create a new one")
-            server = make_server(
-                self.host, self.port, self._app, threaded=True, request_handler=_QuietHandler
-            )
+            server = _Server(self.host, self.port, self._app, self._tls_context())
             self.port = server.port
-            self._app.base_url = self.base_url_for(self.host, server.port)
+            self._app.base_url = self.base_url_for(self.host, server.port,
+                                                   "https" if self.tls else "http")
             thread = threading.Thread(
                 target=server.serve_forever,
                 kwargs={"poll_interval": _POLL_SECONDS},
@@ -116,6 +242,31 @@ class Emulator:
             server.shutdown()
             thread.join()
             server.server_close()
+            server.close_connections()
+            if self._ca_folder is not None:
+                shutil.rmtree(self._ca_folder, ignore_errors=True)
+
+    def _tls_context(self) -> ssl.SSLContext | None:
+        """With ``tls``: a server context whose certificate a throw-away CA issued for the
+        loopback names, that CA written to :attr:`ca_bundle`."""
+        if not self.tls:
+            return None
+        import trustme
+
+        authority = trustme.CA(organization_name="anypoint-pulumi emulator")
+        names = {"127.0.0.1", "::1", "localhost", self.host.strip("[]")}
+        certificate = authority.issue_cert(*sorted(names))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        certificate.configure_cert(context)
+        self._ca_folder = Path(tempfile.mkdtemp(prefix="anypoint-emulator-ca-"))
+        authority.cert_pem.write_to_path(str(self._ca_folder / "ca.pem"))
+        return context
+
+    @property
+    def ca_bundle(self) -> str | None:
+        """The PEM file of the CA that signed the emulator's certificate (``tls=True`` only;
+        removed at stop): give it as ``ca_bundle``."""
+        return str(self._ca_folder / "ca.pem") if self._ca_folder is not None else None
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -129,10 +280,10 @@ class Emulator:
         self.stop()
 
     @staticmethod
-    def base_url_for(host: str, port: int) -> str:
-        """``http://host:port``, bracketing IPv6 addresses."""
+    def base_url_for(host: str, port: int, scheme: str = "http") -> str:
+        """``http://host:port`` (or ``https``), bracketing IPv6 addresses."""
         shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
-        return f"http://{shown}:{port}"
+        return f"{scheme}://{shown}:{port}"
 
     @property
     def base_url(self) -> str:

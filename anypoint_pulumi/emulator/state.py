@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
-GrantKind = Literal["client_credentials", "password", "login", "saml", "legacy"]
-TokenKind = Literal["user", "client"]
+from ..access.models import ENVIRONMENT_TYPES, Kind
 
-ENVIRONMENT_TYPES = ("production", "sandbox", "design")
+GrantKind = Literal["client_credentials", "password", "login", "saml", "legacy"]
+TokenKind = Kind
+
 NATIVE_IDENTITY_PROVIDER = "prod-anypoint"
 """``idprovider_id`` of users with an Anypoint password (ASSUMED, from public samples)."""
 

@@ -1,7 +1,8 @@
 """Unit tests of targets.py: the real AnypointToken provider against a local emulator.
 
 ``anypoint_pulumi.testing.AnypointMocks`` runs the token's provider for real (it logs in to the
-emulator and marks the token secret, as the engine would); every other resource is echoed.
+emulator, and marks secret what the resource declares secret, as the engine would); every other
+resource is echoed.
 Nothing is deployed and no Pulumi CLI is needed: ``pip install anypoint-pulumi[emulator] pytest``
 then ``pytest``.
 """
@@ -10,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pulumi
 import pytest
 from targets import deployment_targets
 
 from anypoint_pulumi import AnypointToken
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.testing import AnypointMocks, resolve_sync
+from anypoint_pulumi.testing import AnypointMocks, resolve_sync, set_mocks
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def emulator() -> Iterator[Emulator]:
 @pytest.fixture
 def mocks() -> AnypointMocks:
     mocks = AnypointMocks()
-    pulumi.runtime.set_mocks(mocks, preview=False)
+    set_mocks(mocks, preview=False)
     return mocks
 
 
@@ -68,7 +68,7 @@ def test_unknown_environment_names_the_ones_that_exist(
 def test_preview_reads_nothing(emulator: Emulator) -> None:
     # In a preview the token is not created yet, so the targets are unknown and no request is
     # made -- as on a stack's first `pulumi preview`.
-    pulumi.runtime.set_mocks(AnypointMocks(), preview=True)
+    set_mocks(AnypointMocks(), preview=True)
     emulator.clear_requests()
     targets = deployment_targets(token_for(emulator), ["Sandbox"])
     assert not resolve_sync(targets["Sandbox"]).is_known

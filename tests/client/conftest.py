@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from anypoint_pulumi.client import AccessManagementClient
+from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.emulator import Emulator
 from tests.secrets import assert_no_canary, capture_debug_logs
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from anypoint_pulumi.client import AccessManagementClient
-from anypoint_pulumi.emulator import Fault
-from anypoint_pulumi.errors import (
+from anypoint_pulumi.access.client import AccessManagementClient
+from anypoint_pulumi.access.errors import (
     AnypointError,
     BadCredentialsError,
     MfaRequiredError,
@@ -18,6 +17,7 @@ from anypoint_pulumi.errors import (
     TransportError,
     UnexpectedResponseError,
 )
+from anypoint_pulumi.emulator import Fault
 
 V2 = "/accounts/api/v2/oauth2/token"
 LEGACY = "/accounts/oauth2/token"
@@ -364,7 +364,8 @@ def test_rejected_token_message_names_host_endpoint_status_and_next_step(emu, cl
         client.me(cc_token)
 
     assert_says_where_and_what_next(caught.value, client.host, f"GET {ME}", 401)
-    assert "pulumi up --refresh" in str(caught.value)
+    assert "fresh token" in str(caught.value)
+    assert "pulumi" not in str(caught.value).lower(), "Pulumi advice is the Pulumi layer's"
 
 
 def test_not_found_message_names_host_endpoint_status_and_next_step(client, cc_token):

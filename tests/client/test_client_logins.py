@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, quote
 
 import pytest
 
-from anypoint_pulumi.client import AccessManagementClient, GrantType
+from anypoint_pulumi.access.client import AccessManagementClient, GrantType
+from anypoint_pulumi.access.errors import BadCredentialsError, MfaRequiredError
 from anypoint_pulumi.emulator import Fault
-from anypoint_pulumi.errors import BadCredentialsError, MfaRequiredError
 
 V2 = "/accounts/api/v2/oauth2/token"
 LEGACY = "/accounts/oauth2/token"
@@ -95,8 +95,8 @@ def test_password_grant_gets_a_user_token_through_a_connected_app(emu, client):
     assert token.grant_type is GrantType.PASSWORD
     assert emu.token_grant(token.access_token) == "password"
     me = client.me(token.access_token)
-    assert me["user"]["username"] == demo.username
-    assert me["client"]["client_id"] == demo.user_app_client_id
+    assert me.user.username == demo.username
+    assert me.client.client_id == demo.user_app_client_id
 
 
 def test_password_grant_works_for_an_mfa_user(emu, client):
@@ -106,7 +106,7 @@ def test_password_grant_works_for_an_mfa_user(emu, client):
     )
 
     assert emu.is_active(token.access_token)
-    assert client.me(token.access_token)["user"]["username"] == demo.mfa_username
+    assert client.me(token.access_token).user.username == demo.mfa_username
 
 
 def test_login_gets_a_session_token(emu, client):
@@ -115,7 +115,7 @@ def test_login_gets_a_session_token(emu, client):
     assert token.grant_type is GrantType.LOGIN
     assert token.grant_type.is_session
     assert emu.token_grant(token.access_token) == "login"
-    assert client.me(token.access_token)["user"]["username"] == emu.demo.username
+    assert client.me(token.access_token).user.username == emu.demo.username
 
 
 def test_login_sends_a_json_body(capture):
@@ -153,7 +153,7 @@ def test_saml_login_on_the_generic_endpoint(emu, client):
     assert token.grant_type is GrantType.SAML
     assert emu.token_grant(token.access_token) == "saml"
     assert emu.count(SAML, method="POST", status=200) == 1
-    assert client.me(token.access_token)["user"]["username"] == emu.demo.saml_username
+    assert client.me(token.access_token).user.username == emu.demo.saml_username
 
 
 def test_saml_login_on_the_organization_specific_endpoint(emu, client):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from anypoint_pulumi.client import AccessManagementClient
-from anypoint_pulumi.errors import ConfigurationError
-from anypoint_pulumi.regions import (
+from anypoint_pulumi.access.client import AccessManagementClient
+from anypoint_pulumi.access.errors import ConfigurationError
+from anypoint_pulumi.access.settings import (
     CONTROL_PLANES,
     host_base_url,
     normalize_base_url,

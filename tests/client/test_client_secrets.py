@@ -13,9 +13,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from anypoint_pulumi.client import AccessManagementClient
-from anypoint_pulumi.emulator import Emulator, Fault
-from anypoint_pulumi.errors import (
+from anypoint_pulumi.access.client import AccessManagementClient
+from anypoint_pulumi.access.errors import (
     AnypointError,
     BadCredentialsError,
     MfaRequiredError,
@@ -26,6 +25,7 @@ from anypoint_pulumi.errors import (
     TransportError,
     UnexpectedResponseError,
 )
+from anypoint_pulumi.emulator import Emulator, Fault
 from tests.secrets import new_canary
 
 LOG = logging.getLogger("anypoint_pulumi")

@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from anypoint_pulumi import __version__
-from anypoint_pulumi.client import AccessManagementClient
-from anypoint_pulumi.errors import MfaRequiredError, TransportError
+from anypoint_pulumi.access.client import AccessManagementClient
+from anypoint_pulumi.access.errors import MfaRequiredError, TransportError
+from anypoint_pulumi.access.models import Me
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 
@@ -28,7 +29,7 @@ def no_proxy_env(monkeypatch):
 def test_user_agent_names_the_package_and_version():
     client = AccessManagementClient()
 
-    assert client._session.headers["User-Agent"].startswith(f"anypoint-pulumi/{__version__} ")
+    assert client._http._session.headers["User-Agent"].startswith(f"anypoint-pulumi/{__version__} ")
 
 
 def test_user_agent_is_sent_on_the_wire(capture):
@@ -56,7 +57,7 @@ def test_mfa_session_cookie_is_not_kept(emu, client):
     with pytest.raises(MfaRequiredError):
         client.login(emu.demo.mfa_username, emu.demo.mfa_password)
 
-    assert len(client._session.cookies) == 0
+    assert len(client._http._session.cookies) == 0
 
 
 def test_cookies_set_by_one_answer_are_not_sent_with_the_next_request(capture):
@@ -67,24 +68,24 @@ def test_cookies_set_by_one_answer_are_not_sent_with_the_next_request(capture):
     client.me("tok")
 
     assert [("Cookie" in seen.headers) for seen in capture.seen] == [False, False]
-    assert len(client._session.cookies) == 0
+    assert len(client._http._session.cookies) == 0
 
 
 # TLS --------------------------------------------------------------------------------------------
 
 
 def test_tls_is_verified_by_default():
-    assert AccessManagementClient()._session.verify is True
+    assert AccessManagementClient()._http._session.verify is True
 
 
 def test_verify_tls_false_turns_verification_off():
-    assert AccessManagementClient(verify_tls=False)._session.verify is False
+    assert AccessManagementClient(verify_tls=False)._http._session.verify is False
 
 
 def test_ca_bundle_is_the_path_to_trust(tmp_path):
     bundle = str(tmp_path / "ca.pem")
 
-    assert AccessManagementClient(ca_bundle=bundle)._session.verify == bundle
+    assert AccessManagementClient(ca_bundle=bundle)._http._session.verify == bundle
 
 
 def test_untrusted_certificate_is_a_transport_error_pointing_at_ca_bundle(tls_capture):
@@ -103,7 +104,7 @@ def test_ca_bundle_wins_over_requests_ca_bundle_in_the_environment(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
     client = AccessManagementClient(base_url=tls_capture.base_url, ca_bundle=str(certificate.cert))
 
-    assert client.me("tok")["access_token"] == "captured"
+    assert client.me("tok") == Me(user=None, client=None)
 
 
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
@@ -113,7 +114,7 @@ def test_verify_tls_false_wins_over_requests_ca_bundle_in_the_environment(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
     client = AccessManagementClient(base_url=tls_capture.base_url, verify_tls=False)
 
-    assert client.me("tok")["access_token"] == "captured"
+    assert client.me("tok") == Me(user=None, client=None)
 
 
 def test_requests_ca_bundle_is_honoured_when_nothing_else_is_set(
@@ -122,7 +123,7 @@ def test_requests_ca_bundle_is_honoured_when_nothing_else_is_set(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate.cert))
     client = AccessManagementClient(base_url=tls_capture.base_url)
 
-    assert client.me("tok")["access_token"] == "captured"
+    assert client.me("tok") == Me(user=None, client=None)
 
 
 # Proxies -------------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ def test_requests_ca_bundle_is_honoured_when_nothing_else_is_set(
 
 def test_https_proxy_from_the_environment_is_used(no_proxy_env):
     no_proxy_env.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
-    session = AccessManagementClient()._session
+    session = AccessManagementClient()._http._session
 
     settings = session.merge_environment_settings(
         "https://anypoint.mulesoft.com/accounts/api/me", {}, None, None, None
@@ -142,7 +143,7 @@ def test_https_proxy_from_the_environment_is_used(no_proxy_env):
 def test_no_proxy_from_the_environment_is_honoured(no_proxy_env):
     no_proxy_env.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
     no_proxy_env.setenv("NO_PROXY", "anypoint.mulesoft.com")
-    session = AccessManagementClient()._session
+    session = AccessManagementClient()._http._session
 
     settings = session.merge_environment_settings(
         "https://anypoint.mulesoft.com/accounts/api/me", {}, None, None, None

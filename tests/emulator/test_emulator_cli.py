@@ -35,7 +35,7 @@ def read_settings(process: subprocess.Popen[str]) -> dict[str, str]:
     """Read the ``KEY=value`` block: everything up to the last demo field."""
     assert process.stdout is not None
     first = process.stdout.readline().strip()
-    assert first.startswith("base_url=http://127.0.0.1:"), first
+    assert first.startswith(("base_url=http://127.0.0.1:", "base_url=https://127.0.0.1:")), first
     settings = {"base_url": first.partition("=")[2]}
     while "production_environment_id" not in settings:
         key, _, value = process.stdout.readline().strip().partition("=")
@@ -157,3 +157,20 @@ def test_seed_duplicate_username_names_the_entry() -> None:
     emulator = Emulator()
     with pytest.raises(SeedError, match=r"users\[0\]"):
         emulator.load_seed({"users": [{"username": emulator.demo.username, "password": "x"}]})
+
+
+@pytest.mark.timeout(60)
+def test_cli_with_tls_prints_its_ca_bundle_and_serves_https_trusted_by_it() -> None:
+    with running_cli("--tls") as process:
+        settings = read_settings(process)
+        assert settings["base_url"].startswith("https://127.0.0.1:")
+        body = {"grant_type": "client_credentials", "client_id": settings["client_id"],
+                "client_secret": settings["client_secret"]}
+        response = requests.post(settings["base_url"] + "/accounts/api/v2/oauth2/token",
+                                 json=body, timeout=5, verify=settings["ca_bundle"])
+        assert response.status_code == 200
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(settings["base_url"] + "/accounts/api/me", timeout=5)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    assert not Path(settings["ca_bundle"]).exists(), "the throw-away CA is removed at stop"

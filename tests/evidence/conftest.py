@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-import anypoint_pulumi.client as client_module
-import anypoint_pulumi.provider as provider_module
-from anypoint_pulumi.client import AccessManagementClient
+import anypoint_pulumi.access.settings as settings_module
+import anypoint_pulumi.token.provider as provider_module
+from anypoint_pulumi.access.settings import RetryPolicy
 from anypoint_pulumi.emulator import Emulator
 from tests.secrets import chained
 
@@ -42,7 +42,7 @@ def emu() -> Iterator[Emulator]:
 def server() -> Iterator[Any]:
     """The SDK's provider server (``python -u -m pulumi.dynamic``), one per module so its
     output is the module's alone."""
-    from tests.engine import ProviderServer
+    from anypoint_pulumi.testing.engine import ProviderServer
 
     with ProviderServer() as running:
         yield running
@@ -55,13 +55,12 @@ def fast_provider(monkeypatch: pytest.MonkeyPatch) -> provider_module.TokenProvi
     Only the retry *schedule* changes (attempts, backoff, budget); the timeouts still come from
     the ``timeout_seconds`` input, and every other line of the provider and client runs as is.
     """
-    real = AccessManagementClient
 
-    def fast(*args: Any, **kwargs: Any) -> AccessManagementClient:
-        kwargs.update(retries=FAST_RETRIES, backoff_factor=0.01, retry_budget=FAST_BUDGET)
-        return real(*args, **kwargs)
+    def fast(timeout_seconds: float) -> RetryPolicy:
+        return RetryPolicy(retries=FAST_RETRIES, backoff_factor=0.01,
+                           budget_seconds=FAST_BUDGET)
 
-    monkeypatch.setattr(client_module, "AccessManagementClient", fast)
+    monkeypatch.setattr(settings_module, "retry_policy", fast)
     return provider_module.TokenProvider()
 
 

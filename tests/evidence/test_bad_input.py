@@ -15,10 +15,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anypoint_pulumi.client import LOGIN, ME, PROFILE, SESSION, TOKEN_V2, AccessManagementClient
+from anypoint_pulumi.access.client import (
+    LOGIN,
+    ME,
+    PROFILE,
+    SESSION,
+    TOKEN_V2,
+    AccessManagementClient,
+)
+from anypoint_pulumi.access.errors import AnypointError
+from anypoint_pulumi.access.models import Me, User
 from anypoint_pulumi.emulator import Emulator, Fault
-from anypoint_pulumi.errors import AnypointError
-from anypoint_pulumi.provider import INPUTS, TokenProvider, _client
+from anypoint_pulumi.token.provider import TokenProvider, client_for
+from anypoint_pulumi.token.schema import NAMES as INPUTS
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # how the engine sends an unknown value
 CC = {"client_id": "0123456789abcdef0123456789abcdef", "client_secret": "s" * 32}
@@ -198,7 +207,7 @@ def test_check_never_raises(olds: dict[str, Any], news: dict[str, Any]) -> None:
     unknown = any(v == UNKNOWN for v in json.dumps(news, default=str).split('"'))
     if not result.failures and not unknown:
         # Inputs that pass check are usable: the client for them can be built.
-        _client(result.inputs).close()
+        client_for(result.inputs)
 
 
 # Property: any answer parses to a token or to one of our errors ----------------------------
@@ -255,7 +264,7 @@ def test_any_answer_is_a_token_or_our_error(emu: Emulator, status: int, body: by
         else:
             valid = client.client_credentials(d.client_id, d.client_secret).access_token
             answer = client.me(valid) if call == "me" else client.profile(valid)
-            assert isinstance(answer, dict)
+            assert isinstance(answer, (Me, User))
             return
         assert isinstance(token.access_token, str) and token.access_token.strip()
         assert token.expires_at > token.issued_at

@@ -21,9 +21,8 @@ from typing import Any
 
 import pytest
 
-from anypoint_pulumi.client import LOGIN, SAML, TOKEN_LEGACY, TOKEN_V2
-from anypoint_pulumi.emulator import Emulator, Fault
-from anypoint_pulumi.errors import (
+from anypoint_pulumi.access.endpoints import LOGIN, SAML, TOKEN_LEGACY, TOKEN_V2
+from anypoint_pulumi.access.errors import (
     AnypointError,
     BadCredentialsError,
     MfaRequiredError,
@@ -32,7 +31,8 @@ from anypoint_pulumi.errors import (
     TransportError,
     UnexpectedResponseError,
 )
-from anypoint_pulumi.provider import TokenProvider
+from anypoint_pulumi.emulator import Emulator, Fault
+from anypoint_pulumi.token.provider import TokenProvider
 
 from .conftest import FAST_BUDGET, FAST_RETRIES
 
@@ -280,7 +280,7 @@ def test_grpc_failed_replacement_keeps_the_old_token(
     fault_table: Callable[[str, str, str], None],
 ) -> None:
     """A failed Create of the replacement (renewal, new trigger) loses nothing the engine holds."""
-    from tests.engine import ProviderError
+    from anypoint_pulumi.testing.engine import ProviderError
 
     emu = clean
     fault, error = GRPC_PERMANENT[name]
@@ -324,7 +324,7 @@ def test_grpc_transient_fault_exhausted_with_the_production_schedule(
     clean: Emulator, server: Any, fault_table: Callable[[str, str, str], None],
 ) -> None:
     """Five 502s (the production client makes 1 + 4 attempts): a clear error within budget."""
-    from tests.engine import ProviderError
+    from anypoint_pulumi.testing.engine import ProviderError
 
     emu, flow = clean, FLOWS[0]
     inputs, _ = server.check(_props(emu, flow))

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from anypoint_pulumi.client import ME, TOKEN_V2
+from anypoint_pulumi.access.endpoints import ME, TOKEN_V2
 from anypoint_pulumi.emulator import Emulator
 
 LATENCY = 0.05

@@ -18,7 +18,10 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from anypoint_pulumi.client import (
+from anypoint_pulumi.access.client import (
+    AccessManagementClient,
+)
+from anypoint_pulumi.access.endpoints import (
     LOGIN,
     LOGOUT,
     ME,
@@ -27,11 +30,11 @@ from anypoint_pulumi.client import (
     SAML,
     SESSION,
     TOKEN_V2,
-    AccessManagementClient,
 )
+from anypoint_pulumi.access.errors import AnypointError
 from anypoint_pulumi.emulator import Emulator, Fault
-from anypoint_pulumi.errors import AnypointError
-from anypoint_pulumi.provider import SECRET_INPUTS, TokenProvider
+from anypoint_pulumi.token.provider import TokenProvider
+from anypoint_pulumi.token.schema import SECRET_INPUTS
 
 from .conftest import assert_no_canary, canary, exception_texts
 
@@ -183,7 +186,7 @@ def test_in_process_flow_and_faults_leak_nothing(
 @pytest.mark.parametrize("flow", FLOWS)
 def test_provider_server_leaks_nothing(flow: str, canaries: Canaries, clean: Emulator,
                                        server: Any) -> None:
-    from tests.engine import ProviderError
+    from anypoint_pulumi.testing.engine import ProviderError
 
     emu = clean
     endpoint, props = FLOWS[flow]
@@ -233,8 +236,7 @@ def test_client_reads_leak_nothing(canaries: Canaries, clean: Emulator,
     client = AccessManagementClient(base_url=emu.base_url, retries=0)
     login = client.login(canaries.username, canaries.password)
     token = login.access_token
-    texts = [repr(login), repr(client), json.dumps(client.profile(token)),
-             json.dumps(client.me(token))]
+    texts = [repr(login), repr(client), repr(client.profile(token)), repr(client.me(token))]
     for path, fault in ((ME, Fault.plain(401, token)),
                         (PROFILE, Fault.json(403, {"message": token})),
                         (SESSION, Fault.json(200, {"access_token": token})),
@@ -242,9 +244,9 @@ def test_client_reads_leak_nothing(canaries: Canaries, clean: Emulator,
                         (ME, Fault.html(401))):
         emu.inject(path, fault)
         try:
-            texts.append(json.dumps(client.me(token) if path == ME else
-                                    client.profile(token) if path == PROFILE else
-                                    client.session(token)))
+            texts.append(repr(client.me(token) if path == ME else
+                              client.profile(token) if path == PROFILE else
+                              client.session(token)))
         except AnypointError as exc:
             texts.append(exception_texts(exc))
         emu.clear_faults()
@@ -268,9 +270,9 @@ DATA_FUNCTIONS = ("get_profile", "get_identity", "get_organization", "get_enviro
 
 def test_data_function_results_leak_nothing(canaries: Canaries, clean: Emulator) -> None:
     try:
-        module = importlib.import_module("anypoint_pulumi.profile")
+        module = importlib.import_module("anypoint_pulumi.functions.profile")
     except ImportError:
-        pytest.skip("anypoint_pulumi.profile (the data functions) is not there yet")
+        pytest.skip("anypoint_pulumi.functions.profile (the data functions) is not there yet")
     emu = clean
     with AccessManagementClient(base_url=emu.base_url) as client:
         token = client.login(canaries.username, canaries.password).access_token

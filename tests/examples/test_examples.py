@@ -16,12 +16,12 @@ import types
 from pathlib import Path
 from typing import Any
 
-import certifi
 import pulumi
 import pytest
 
+from anypoint_pulumi.access.errors import TransportError
+from anypoint_pulumi.access.settings import resolve_base_url
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.regions import resolve_base_url
 from anypoint_pulumi.testing import TOKEN_TYPE, CheckFailedError
 from tests.examples.harness import EXAMPLES, RecordingMocks, client_config, run_example
 
@@ -314,17 +314,28 @@ def test_ci_pipeline_stack_config_wins_over_the_environment(
 # --------------------------------------------------------------------------------------------
 
 
-def test_private_cloud_edition_base_url_and_ca_bundle(emulator: Emulator) -> None:
-    config = {"anypoint:clientId": emulator.demo.client_id,
-              "anypoint:clientSecret": emulator.demo.client_secret,
-              "baseUrl": emulator.base_url,  # the emulator stands in for a PCE install
-              "caBundle": certifi.where()}
+def test_private_cloud_edition_over_tls_with_a_private_ca(tls_emulator: Emulator) -> None:
+    # The emulator stands in for a PCE install behind a private CA: HTTPS, a certificate from a
+    # CA only caBundle names. The token logs in and the data function reads through it.
+    config = {"anypoint:clientId": tls_emulator.demo.client_id,
+              "anypoint:clientSecret": tls_emulator.demo.client_secret,
+              "baseUrl": tls_emulator.base_url, "caBundle": tls_emulator.ca_bundle}
     run = run_example("control-planes", config, secret_keys=("anypoint:clientSecret",))
-    assert_token(run, emulator, "client_credentials")
-    assert run.value("baseUrl") == emulator.base_url
-    assert run.value("organizationId") == emulator.demo.organization_id
+    assert_token(run, tls_emulator, "client_credentials")
+    assert run.value("baseUrl") == tls_emulator.base_url
+    assert run.value("organizationId") == tls_emulator.demo.organization_id
     (token,) = run.mocks.of_type(TOKEN_TYPE)
-    assert token.inputs["ca_bundle"] == certifi.where()
+    assert token.inputs["ca_bundle"] == tls_emulator.ca_bundle
+    assert tls_emulator.count("/accounts/api/me", status=200) == 1
+
+
+def test_private_cloud_edition_without_its_ca_fails_naming_ca_bundle(
+        tls_emulator: Emulator) -> None:
+    config = {"anypoint:clientId": tls_emulator.demo.client_id,
+              "anypoint:clientSecret": tls_emulator.demo.client_secret,
+              "baseUrl": tls_emulator.base_url}
+    with pytest.raises(TransportError, match="ca_bundle"):
+        run_example("control-planes", config, secret_keys=("anypoint:clientSecret",))
 
 
 def test_eu_region(emulator: Emulator) -> None:

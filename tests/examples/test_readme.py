@@ -29,9 +29,9 @@ def test_the_two_commands_come_first() -> None:
 
 
 @pytest.mark.parametrize("module", ["anypoint_pulumi", "anypoint_pulumi.testing",
-                                    "anypoint_pulumi.emulator", "anypoint_pulumi.profile",
-                                    "anypoint_pulumi.environments",
-                                    "anypoint_pulumi.organization"])
+                                    "anypoint_pulumi.emulator", "anypoint_pulumi.functions.profile",
+                                    "anypoint_pulumi.functions.environments",
+                                    "anypoint_pulumi.functions.organization"])
 def test_api_reference_names_every_public_name(module: str) -> None:
     reference = section("API reference")
     public = [name for name in importlib.import_module(module).__all__

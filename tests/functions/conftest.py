@@ -17,7 +17,7 @@ import pulumi
 import pytest
 from pulumi.runtime import rpc
 
-from anypoint_pulumi.client import AccessManagementClient
+from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.emulator import Emulator
 from anypoint_pulumi.testing import TOKEN_TYPE, AnypointMocks
 from anypoint_pulumi.token import AnypointToken

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from anypoint_pulumi.environments import (
+from anypoint_pulumi.access.errors import ConfigurationError, NotFoundError
+from anypoint_pulumi.functions.environments import (
     Environment,
     Environments,
     get_environment,
     get_environments,
 )
-from anypoint_pulumi.errors import ConfigurationError, NotFoundError
 
 ME = "/accounts/api/me"
 

@@ -1,25 +1,27 @@
 """Errors of the data functions: they say what happened, where, in which function, and what to
-do next; they are clean Pulumi errors (no traceback); and they never show the token."""
+do next; they are the plain public classes (they pickle); and they never show the token."""
 
 from __future__ import annotations
+
+import pickle
 
 import pulumi
 import pytest
 
-from anypoint_pulumi.emulator import Fault
-from anypoint_pulumi.environments import (
-    get_environment,
-    get_environment_output,
-    get_environments,
-)
-from anypoint_pulumi.errors import (
+from anypoint_pulumi.access.errors import (
     ConfigurationError,
     NotFoundError,
     PermissionDeniedError,
     TokenRejectedError,
 )
-from anypoint_pulumi.organization import get_business_groups, get_organization
-from anypoint_pulumi.profile import get_profile, get_profile_output
+from anypoint_pulumi.emulator import Fault
+from anypoint_pulumi.functions.environments import (
+    get_environment,
+    get_environment_output,
+    get_environments,
+)
+from anypoint_pulumi.functions.organization import get_business_groups, get_organization
+from anypoint_pulumi.functions.profile import get_profile, get_profile_output
 
 FUNCTIONS = {
     "get_profile": get_profile,
@@ -81,12 +83,39 @@ def test_organization_not_found_names_the_id(clean, token_of, shown):
     assert token not in shown(caught.value)
 
 
-def test_errors_are_pulumi_run_errors_so_programs_fail_without_a_traceback(clean, token_of):
+def test_errors_are_the_plain_public_classes(clean, token_of):
     token = token_of("user")
     clean.revoke(token)
 
-    with pytest.raises(pulumi.RunError):
+    with pytest.raises(TokenRejectedError) as caught:
         get_profile(access_token=token, base_url=clean.base_url)
+
+    assert type(caught.value) is TokenRejectedError
+
+
+def test_errors_pickle_with_their_context_and_advice(clean, token_of):
+    token = token_of("user")
+    clean.revoke(token)
+    with pytest.raises(TokenRejectedError) as caught:
+        get_profile(access_token=token, base_url=clean.base_url)
+
+    copy = pickle.loads(pickle.dumps(caught.value))
+
+    assert type(copy) is TokenRejectedError
+    assert str(copy) == str(caught.value)
+    assert (copy.host, copy.endpoint, copy.status) == (caught.value.host, caught.value.endpoint,
+                                                        401)
+
+
+def test_pulumi_advice_comes_from_the_data_function_not_the_client(clean, token_of):
+    token = token_of("user")
+    clean.revoke(token)
+
+    with pytest.raises(TokenRejectedError) as caught:
+        get_profile(access_token=token, base_url=clean.base_url)
+
+    assert "pulumi up --refresh" in str(caught.value)
+    assert str(caught.value).startswith("get_profile(): Token rejected")
 
 
 def test_error_echoing_the_token_never_shows_it(clean, token_of, shown):

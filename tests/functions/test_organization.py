@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from anypoint_pulumi.access.errors import NotFoundError, PermissionDeniedError, TokenRejectedError
 from anypoint_pulumi.emulator import Fault
-from anypoint_pulumi.errors import NotFoundError, PermissionDeniedError, TokenRejectedError
-from anypoint_pulumi.organization import (
+from anypoint_pulumi.functions.organization import (
     BusinessGroup,
     get_business_groups,
     get_organization,

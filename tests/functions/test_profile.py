@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from anypoint_pulumi.profile import MemberOrganization, Profile, get_profile
+from anypoint_pulumi.functions.profile import MemberOrganization, Profile, get_profile
 
 PROFILE = "/accounts/api/profile"
 ME = "/accounts/api/me"
@@ -65,7 +65,7 @@ def test_client_token_of_unknown_kind_falls_back_to_me_in_two_requests(clean, to
 
 
 def test_password_grant_token_is_a_user_profile(clean):
-    from anypoint_pulumi.client import AccessManagementClient
+    from anypoint_pulumi.access.client import AccessManagementClient
 
     with AccessManagementClient(base_url=clean.base_url) as client:
         token = client.password_grant(clean.demo.user_app_client_id,
@@ -107,7 +107,7 @@ def test_profile_never_holds_the_token(clean, token_of, kind):
 
 
 def test_unknown_grant_type_is_refused_before_any_request(clean, token_of):
-    from anypoint_pulumi.errors import ConfigurationError
+    from anypoint_pulumi.access.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="unknown grant_type 'oauth'"):
         get_profile(access_token=token_of("user"), base_url=clean.base_url, grant_type="oauth")

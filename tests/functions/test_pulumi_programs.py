@@ -10,10 +10,13 @@ import sys
 import pulumi
 import pytest
 
-from anypoint_pulumi.environments import get_environment_output, get_environments_output
-from anypoint_pulumi.errors import ConfigurationError
-from anypoint_pulumi.organization import get_business_groups_output, get_organization_output
-from anypoint_pulumi.profile import get_profile, get_profile_output
+from anypoint_pulumi.access.errors import ConfigurationError
+from anypoint_pulumi.functions.environments import get_environment_output, get_environments_output
+from anypoint_pulumi.functions.organization import (
+    get_business_groups_output,
+    get_organization_output,
+)
+from anypoint_pulumi.functions.profile import get_profile, get_profile_output
 
 TOKEN_PATHS = ("/accounts/api/v2/oauth2/token", "/accounts/login")
 
@@ -191,9 +194,9 @@ def test_plain_and_output_forms_give_equal_results(clean, declare_token, program
 
 
 def test_importing_the_data_functions_loads_no_http_stack():
-    code = ("import sys, anypoint_pulumi.profile, anypoint_pulumi.environments, "
-            "anypoint_pulumi.organization\n"
-            "print(sorted(m for m in ('requests', 'urllib3', 'anypoint_pulumi.client') "
+    code = ("import sys, anypoint_pulumi.functions.profile, "
+            "anypoint_pulumi.functions.environments, anypoint_pulumi.functions.organization\n"
+            "print(sorted(m for m in ('requests', 'urllib3', 'anypoint_pulumi.access.client') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)

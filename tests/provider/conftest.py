@@ -15,12 +15,12 @@ from typing import Any
 import pulumi
 import pytest
 
-import anypoint_pulumi.client as client_module
-import anypoint_pulumi.provider as provider_module
-from anypoint_pulumi.client import AccessManagementClient
+import anypoint_pulumi.access.settings as settings_module
+import anypoint_pulumi.token.provider as provider_module
+from anypoint_pulumi.access.settings import RetryPolicy
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.provider import TOKEN_PROVIDER, TokenProvider
-from tests.engine import ProviderServer
+from anypoint_pulumi.testing.engine import ProviderServer
+from anypoint_pulumi.token.provider import TOKEN_PROVIDER, TokenProvider
 
 FLOWS = ("client_credentials", "password", "login", "saml", "saml_org")
 """Every way to sign in: ``saml_org`` is SAML through the organization-specific endpoint."""
@@ -104,7 +104,7 @@ def create(emu: Emulator, provider: TokenProvider) -> Callable[..., Created]:
 
 
 class Clock:
-    """The provider's clock (``anypoint_pulumi.provider.utcnow``), frozen and movable."""
+    """The provider's clock (``anypoint_pulumi.token.provider.utcnow``), frozen and movable."""
 
     def __init__(self) -> None:
         self.now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -144,14 +144,12 @@ def warned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def fast_clients(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Provider clients that retry twice with a tiny backoff (for tests of network failures)."""
-    real = AccessManagementClient
+    """Provider clients that retry once with a tiny backoff (for tests of network failures)."""
 
-    def fast(*args: Any, **kwargs: Any) -> AccessManagementClient:
-        kwargs.update(retries=1, backoff_factor=0.01, retry_budget=2.0)
-        return real(*args, **kwargs)
+    def fast(timeout_seconds: float) -> RetryPolicy:
+        return RetryPolicy(retries=1, backoff_factor=0.01, budget_seconds=2.0)
 
-    monkeypatch.setattr(client_module, "AccessManagementClient", fast)
+    monkeypatch.setattr(settings_module, "retry_policy", fast)
 
 
 @pytest.fixture
@@ -161,7 +159,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(props: Any) -> Any:
         raise AssertionError("the provider tried to reach Anypoint")
 
-    monkeypatch.setattr(provider_module, "_client", refuse)
+    monkeypatch.setattr(provider_module, "client_for", refuse)
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,10 @@ import pytest
 
 import anypoint_pulumi
 from anypoint_pulumi import AnypointToken
-from anypoint_pulumi.client import LOGOUT, REVOKE
+from anypoint_pulumi.access.endpoints import LOGOUT, REVOKE
 from anypoint_pulumi.emulator import Emulator, Fault
-from anypoint_pulumi.provider import TOKEN_PROVIDER
 from anypoint_pulumi.testing import TOKEN_TYPE
-from tests.engine import (
+from anypoint_pulumi.testing.engine import (
     DIFF_NONE,
     DIFF_SOME,
     PROVIDER,
@@ -29,6 +28,7 @@ from tests.engine import (
     ProviderError,
     ProviderServer,
 )
+from anypoint_pulumi.token.provider import TOKEN_PROVIDER
 
 from .conftest import FLOWS, GRANT, OAUTH_FLOWS, Created, flow_inputs
 
@@ -205,7 +205,7 @@ def test_read_over_grpc_of_a_revoked_token_makes_the_next_diff_replace(
 
     assert outs["expires_at"] < created.outs["expires_at"]
     assert (diff.changes, list(diff.replaces)) == (DIFF_SOME, ["expires_at"])
-    assert "recorded as expired" in provider_server.output_since(mark)
+    provider_server.wait_for_output("recorded as expired", since=mark)
 
 
 @pytest.mark.parametrize("flow", FLOWS)
@@ -248,7 +248,7 @@ def test_short_lived_token_over_grpc_warns_that_every_run_renews_it(
 
     grpc_create("client_credentials")
 
-    assert "every `pulumi up` will replace it" in provider_server.output_since(mark)
+    provider_server.wait_for_output("every `pulumi up` will replace it", since=mark)
 
 
 @pytest.mark.parametrize("flow", ["saml", "saml_org"])
@@ -261,7 +261,7 @@ def test_saml_near_expiry_over_grpc_is_kept_with_a_warning(
     diff = provider_server.diff(created.id, created.outs, created.inputs)
 
     assert diff.changes == DIFF_NONE
-    assert "supply a fresh saml_response" in provider_server.output_since(mark)
+    provider_server.wait_for_output("supply a fresh saml_response", since=mark)
 
 
 # Check failures and unknowns ---------------------------------------------------------------------

@@ -15,8 +15,8 @@ import pytest
 from pulumi.runtime import config as runtime_config
 
 from anypoint_pulumi import AnypointToken, AnypointTokenArgs
+from anypoint_pulumi.access.errors import BadCredentialsError
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.errors import BadCredentialsError
 from anypoint_pulumi.testing import (
     TOKEN_TYPE,
     AnypointMocks,
@@ -25,7 +25,7 @@ from anypoint_pulumi.testing import (
     resolve,
     resolve_sync,
 )
-from anypoint_pulumi.token import resolve_defaults
+from anypoint_pulumi.token.schema import resolve_defaults
 
 from .conftest import flow_inputs
 

@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from anypoint_pulumi.client import LOGOUT, REVOKE, AccessManagementClient
+from anypoint_pulumi.access.client import AccessManagementClient
+from anypoint_pulumi.access.endpoints import LOGOUT, REVOKE
+from anypoint_pulumi.access.errors import BadCredentialsError, MfaRequiredError
+from anypoint_pulumi.access.settings import CONTROL_PLANES
 from anypoint_pulumi.emulator import Emulator, Fault
-from anypoint_pulumi.errors import BadCredentialsError, MfaRequiredError
-from anypoint_pulumi.provider import TokenProvider
-from anypoint_pulumi.regions import CONTROL_PLANES
+from anypoint_pulumi.token.provider import TokenProvider
 
 from .conftest import FLOWS, GRANT, OAUTH_FLOWS, SESSION_FLOWS, Clock, flow_inputs, login_path
 
@@ -416,9 +417,9 @@ def test_read_of_a_region_token_leaves_base_url_out_of_the_inputs(
         def me(self, token: str) -> dict[str, Any]:
             return {"client": {}}
 
-    import anypoint_pulumi.provider as provider_module
+    import anypoint_pulumi.token.provider as provider_module
 
-    monkeypatch.setattr(provider_module, "_client", lambda props: Accepting())
+    monkeypatch.setattr(provider_module, "client_for", lambda props: Accepting())
     inputs = provider.check({}, {"client_id": "i", "client_secret": "s", "region": "eu"}).inputs
     outs = {**inputs, "access_token": "t", "base_url": CONTROL_PLANES["eu"],
             "expires_at": "2999-01-01T00:00:00Z"}
@@ -638,9 +639,9 @@ def test_four_threads_creating_on_one_provider_do_not_cross_talk(
             kind, name = who.split(":", 1)
             if kind == "user":
                 assert outs["grant_type"] == "login"
-                assert me["user"]["username"] == name
+                assert me.user.username == name
                 assert outs["username"] == name
             else:
                 assert outs["grant_type"] == "client_credentials"
-                assert me["client"]["client_id"] == name
-                assert "user" not in me
+                assert me.client.client_id == name
+                assert me.user is None

@@ -1,11 +1,11 @@
 """Drive the SDK's own dynamic provider server over gRPC, as the Pulumi engine does.
 
-The one gRPC harness of the suite. Starts ``python -u -m pulumi.dynamic`` (the process the CLI's
-``pulumi-resource-pulumi-python`` runs), reads its port from the first stdout line, keeps draining
-stdout and stderr (for the secrets checks), and calls Configure / Check / Diff / Create / Update /
-Read / Delete with plain dicts turned into ``Struct`` properties that carry ``__provider``, as the
-engine sends them: plaintext (the dynamic provider refuses secrets), unknowns as :data:`UNKNOWN`.
-"""
+The one gRPC harness of the tests and the benchmark. Starts ``python -u -m pulumi.dynamic`` (the
+process the CLI's ``pulumi-resource-pulumi-python`` runs), reads its port from the first stdout
+line, keeps draining stdout and stderr (for the secrets checks), and calls Configure / Check / Diff
+/ Create / Update / Read / Delete with plain dicts turned into ``Struct`` properties that carry
+``__provider``, as the engine sends them: plaintext (the dynamic provider refuses secrets),
+unknowns as :data:`UNKNOWN`."""
 
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from anypoint_pulumi.provider import TOKEN_PROVIDER
+from ..token.provider import TOKEN_PROVIDER
+from ..token.schema import TOKEN_TYPE as TYPE
+from ..token.schema import UNKNOWN
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""How the engine sends a value that is not known yet (a preview)."""
-TYPE = "pulumi-python:dynamic/anypoint:AnypointToken"
-"""The type token of ``AnypointToken`` (the provider server does not look at it)."""
+__all__ = ["DIFF_NONE", "DIFF_SOME", "PROVIDER", "TYPE", "UNKNOWN", "ProviderError",
+           "ProviderServer"]
+
 PROVIDER = serialize_provider(TOKEN_PROVIDER)
 """The ``__provider`` input, as ``AnypointToken`` serializes it."""
 
@@ -59,6 +60,7 @@ class ProviderServer:
         self._env = {**os.environ, "PULUMI_PROJECT": project, **(env or {})}
         self._out: list[str] = []
         self._err: list[str] = []
+        self._printed = threading.Condition()
         self._proc: subprocess.Popen[str] | None = None
         self._channel: grpc.Channel | None = None
         self.stub: Any = None
@@ -94,14 +96,26 @@ class ProviderServer:
                 self._proc.kill()
                 self._proc.wait(10)
 
-    @staticmethod
-    def _drain(stream: Any, sink: list[str]) -> None:
+    def _drain(self, stream: Any, sink: list[str]) -> None:
         for line in stream:
-            sink.append(line)
+            with self._printed:
+                sink.append(line)
+                self._printed.notify_all()
 
     def output(self) -> str:
         """Everything the provider process printed so far (stdout and stderr)."""
-        return "".join(self._out) + "".join(self._err)
+        with self._printed:
+            return "".join(self._out) + "".join(self._err)
+
+    def wait_for_output(self, text: str, since: int = 0, timeout: float = 10.0) -> str:
+        """What the process printed after ``since`` once it holds ``text`` (printing is read
+        by a background thread, so a warning may arrive just after the call that caused it);
+        :class:`TimeoutError` after ``timeout`` seconds."""
+        with self._printed:
+            if not self._printed.wait_for(lambda: text in self.output()[since:], timeout):
+                raise TimeoutError(f"the provider process did not print {text!r} within "
+                                   f"{timeout:g} s; it printed: {self.output()[since:]!r}")
+            return self.output()[since:]
 
     def output_mark(self) -> int:
         """A position in :meth:`output`, for :meth:`output_since`."""

@@ -7,12 +7,12 @@ real token from the control plane it names -- typically the local emulator::
     import pulumi
     from anypoint_pulumi import AnypointToken
     from anypoint_pulumi.emulator import Emulator
-    from anypoint_pulumi.testing import AnypointMocks, resolve_sync
+    from anypoint_pulumi.testing import AnypointMocks, resolve_sync, set_mocks
 
     def test_token_is_secret():
         with Emulator() as emu:
             mocks = AnypointMocks()
-            pulumi.runtime.set_mocks(mocks, preview=False)
+            set_mocks(mocks, preview=False)
 
             @pulumi.runtime.test
             def program():
@@ -24,11 +24,14 @@ real token from the control plane it names -- typically the local emulator::
             program()
             assert mocks.tokens[0].grant_type == "client_credentials"
 
-Like the engine, the mocks mark ``access_token``, ``client_secret``, ``password`` and
-``saml_response`` (the resource's ``additional_secret_outputs``) and every output whose input was
-secret as secrets. Under a preview (``set_mocks(..., preview=True)``) the provider's ``check``
-runs but nothing logs in: the token outputs are unknown, as on the first ``pulumi preview``.
-Other resource types echo their inputs (id ``<name>-id``) unless a ``fallback`` mocks is given.
+Like the engine, the mocks mark as secret exactly the outputs the registration declares
+(``additionalSecretOutputs``, from the resource's options) and those whose input arrived secret,
+nothing else: so a test of secrecy tests the resource, not the mocks. :func:`set_mocks` installs
+them with a monitor that hands them each registration; under a plain ``pulumi.runtime.set_mocks``
+they read it from the SDK's mock monitor. Under a preview (``set_mocks(..., preview=True)``) the
+provider's ``check`` runs but nothing logs in: the token outputs are unknown, as on the first
+``pulumi preview``. Other resource types echo their inputs (id ``<name>-id``) unless a ``fallback``
+mocks is given.
 
 This module imports neither the emulator nor the HTTP client; the provider loads the client on
 its first login.
@@ -37,6 +40,7 @@ its first login.
 from __future__ import annotations
 
 import base64
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,25 +50,10 @@ import dill
 import pulumi
 from pulumi.dynamic import ResourceProvider
 from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.sync_await import _sync_await
 
-from .provider import SECRET_INPUTS, TOKEN_OUTPUTS
-
-__all__ = [
-    "TOKEN_TYPE",
-    "AnypointMocks",
-    "CheckFailedError",
-    "MockToken",
-    "Resolved",
-    "resolve",
-    "resolve_sync",
-]
-
-TOKEN_TYPE = "pulumi-python:dynamic/anypoint:AnypointToken"
-"""The type token under which an ``AnypointToken`` reaches ``Mocks.new_resource``."""
-
-SECRET_OUTPUTS = ("access_token", *SECRET_INPUTS)
-"""The ``additional_secret_outputs`` of ``AnypointToken``, applied here as the engine would."""
+from ..token.schema import TOKEN_OUTPUTS, TOKEN_TYPE
 
 _PROVIDER_KEY = "__provider"
 _SIG = rpc._special_sig_key
@@ -97,6 +86,64 @@ class MockToken:
     base_url: str
     issued_at: str
     expires_at: str
+
+
+@dataclass(frozen=True)
+class MockRegistration:
+    """One resource registration as the engine received it: inputs (secret ones still wrapped)
+    and the ``additionalSecretOutputs`` its options declared."""
+
+    type: str
+    name: str
+    inputs: Mapping[str, Any]
+    additional_secret_outputs: tuple[str, ...]
+
+    def is_secret(self, key: str) -> bool:
+        """Whether input ``key`` arrived secret."""
+        return _contains_secret(self.inputs.get(key))
+
+
+class AnypointMonitor(MockMonitor):
+    """The SDK's mock monitor, which also tells the mocks what each registration declares."""
+
+    mocks: AnypointMocks
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.mocks._declare(request.type, request.name, tuple(request.additionalSecretOutputs))
+        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+
+    def ReadResource(self, request: Any) -> Any:
+        self.mocks._declare(request.type, request.name, tuple(request.additionalSecretOutputs))
+        return super().ReadResource(request)  # type: ignore[no-untyped-call]
+
+
+def set_mocks(
+    mocks: AnypointMocks,
+    *,
+    preview: bool = False,
+    project: str | None = None,
+    stack: str | None = None,
+) -> None:
+    """``pulumi.runtime.set_mocks`` with a monitor that lets ``mocks`` see each registration's
+    declared secret outputs, as the engine does."""
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
+                             monitor=mocks.monitor())
+
+
+def _declared_by_caller() -> tuple[str, ...] | None:
+    """The ``additionalSecretOutputs`` of the registration being served, read from the SDK's own
+    ``MockMonitor`` a few frames up (mocks installed by a plain ``pulumi.runtime.set_mocks``);
+    ``None`` when no such request is found."""
+    frame = sys._getframe(1)
+    for _ in range(4):
+        frame = frame.f_back  # type: ignore[assignment]
+        if frame is None:
+            return None
+        request: Any = frame.f_locals.get("request")
+        secret_outputs = getattr(request, "additionalSecretOutputs", None)
+        if isinstance(frame.f_locals.get("self"), MockMonitor) and secret_outputs is not None:
+            return tuple(secret_outputs)
+    return None
 
 
 def _is_secret(value: Any) -> bool:
@@ -170,6 +217,23 @@ class AnypointMocks(pulumi.runtime.Mocks):
         self.fallback = fallback
         self._lock = threading.Lock()
         self._tokens: list[MockToken] = []
+        self._registrations: list[MockRegistration] = []
+        self._declared: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def monitor(self) -> AnypointMonitor:
+        """A mock monitor for ``pulumi.runtime.set_mocks(mocks, monitor=...)`` (see
+        :func:`set_mocks`)."""
+        return AnypointMonitor(self)
+
+    def _declare(self, typ: str, name: str, secret_outputs: tuple[str, ...]) -> None:
+        with self._lock:
+            self._declared[(typ, name)] = secret_outputs
+
+    @property
+    def registrations(self) -> list[MockRegistration]:
+        """Every resource registered so far, oldest first, as the engine received it."""
+        with self._lock:
+            return list(self._registrations)
 
     @property
     def tokens(self) -> list[MockToken]:
@@ -181,11 +245,23 @@ class AnypointMocks(pulumi.runtime.Mocks):
         self, args: pulumi.runtime.MockResourceArgs
     ) -> tuple[str | None, dict[Any, Any]]:
         """Run the provider for an ``AnypointToken``; delegate or echo for anything else."""
+        with self._lock:
+            declared = self._declared.pop((args.typ, args.name), None)
+        if declared is None:
+            declared = _declared_by_caller()
+        if declared is None:
+            raise RuntimeError(
+                f"AnypointMocks cannot see what {args.name!r} declares secret: install them with "
+                "anypoint_pulumi.testing.set_mocks(mocks, preview=...) (or "
+                "pulumi.runtime.set_mocks(mocks, ..., monitor=mocks.monitor()))")
+        registration = MockRegistration(args.typ, args.name, dict(args.inputs), declared)
+        with self._lock:
+            self._registrations.append(registration)
         if args.typ != TOKEN_TYPE:
             if self.fallback is not None:
                 return self.fallback.new_resource(args)
-            return f"{args.name}-id", dict(args.inputs)
-        return self._token(args)
+            return f"{args.name}-id", _mark_secret(args.inputs, set(declared))
+        return self._token(args, registration)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any],
                                                             list[tuple[str, str]] | None]:
@@ -202,10 +278,12 @@ class AnypointMocks(pulumi.runtime.Mocks):
         result, failures = answer
         return result, list(failures or [])
 
-    def _token(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+    def _token(self, args: pulumi.runtime.MockResourceArgs,
+               registration: MockRegistration) -> tuple[str, dict[str, Any]]:
         provider = _load_provider(args.inputs.get(_PROVIDER_KEY))
-        secret_keys = {key for key, value in args.inputs.items() if _contains_secret(value)}
-        secret_keys.update(SECRET_OUTPUTS)
+        # What the engine marks secret: the declared outputs, and outputs whose input was secret.
+        secret_keys = {key for key in args.inputs if registration.is_secret(key)}
+        secret_keys.update(registration.additional_secret_outputs)
         news = {key: _unwrap(value) for key, value in args.inputs.items()
                 if key != _PROVIDER_KEY and value is not None}
         checked = provider.check({}, news)

@@ -1,5 +1,9 @@
 """The exceptions this package raises, and the scrubbing that keeps secrets out of them.
 
+Plain classes, declared here once: ``except NotFoundError`` and ``type(e) is NotFoundError`` both
+work, and every error pickles. Nothing here knows Pulumi: the Pulumi layer adds its own advice
+with :meth:`AnypointError.with_context`, which returns a copy and never edits an error in place.
+
 Every error names the control plane host, the endpoint, the HTTP status when there was one, and
 what to do next. None ever carries a password, client secret, SAML response or token: messages
 are built from our own words plus a trimmed, redacted extract of Anypoint's answer, and library
@@ -9,13 +13,17 @@ exceptions are never chained (ours are raised outside the ``except`` block, so n
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import re
 from collections.abc import Iterable
+from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus
 
 REDACTED = "***"
+
+E = TypeVar("E", bound="AnypointError")
 
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
@@ -81,6 +89,24 @@ class AnypointError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.__str__()!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the class, its message and its fields (so errors cross process borders)."""
+        return (type(self), (self.message,), dict(self.__dict__))
+
+    def __setstate__(self, state: dict[str, Any] | None) -> None:
+        self.__dict__.update(state or {})
+        self.args = (str(self),)
+
+    def with_context(self: E, context: str, *, hint: str | None = None) -> E:
+        """A copy of this error, of the same class, whose message starts with ``context`` (and
+        whose ``hint`` is replaced when given): how a caller adds what it was doing."""
+        new = copy.copy(self)
+        new.message = f"{context}: {self.message}"
+        if hint is not None:
+            new.hint = hint
+        new.args = (str(new),)
+        return new
+
 
 class ConfigurationError(AnypointError, ValueError):
     """An input is missing, conflicting or malformed; ``field`` names it."""
@@ -113,9 +139,18 @@ class NotFoundError(AnypointError):
 class RateLimitedError(AnypointError):
     """Anypoint kept answering 429 (or its empty-body 503) past the retry budget."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object):
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        host: str | None = None,
+        endpoint: str | None = None,
+        status: int | None = None,
+        hint: str | None = None,
+    ) -> None:
         self.retry_after = retry_after
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        super().__init__(message, host=host, endpoint=endpoint, status=status, hint=hint)
 
 
 class ServerError(AnypointError):

@@ -1,0 +1,327 @@
+"""An HTTP client for Anypoint Access Management: every login flow, the identity reads, revoke.
+
+It knows nothing of Pulumi. It talks to the control plane a :class:`ConnectionSettings` names,
+through that value's pooled :class:`~anypoint_pulumi.access.transport.Transport` (shared by
+every client with equal settings in the process, safe between threads), and returns typed
+models, never raw JSON. It keeps no token or credential between calls: each read takes its token
+(a string or the :class:`AccessToken` a login returned).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+import requests
+
+from . import endpoints
+from .endpoints import LOGIN, LOGOUT, ME, PROFILE, REVOKE, SAML, SESSION, TOKEN_LEGACY, TOKEN_V2
+from .errors import AnypointError, MfaRequiredError
+from .models import (
+    AccessToken,
+    BusinessGroup,
+    Environment,
+    GrantType,
+    MalformedAnswer,
+    Me,
+    Organization,
+    SessionInfo,
+    User,
+    bearer,
+)
+from .settings import ConnectionSettings, RetryPolicy
+from .transport import _USABLE_TOKEN, Transport, transport_for
+
+__all__ = ["AccessManagementClient", "AccessToken", "GrantType"]
+
+log = logging.getLogger("anypoint_pulumi")
+
+DEFAULT_SESSION_MINUTES = 60
+DEFAULT_OAUTH_SECONDS = 3600
+MAX_LIFETIME_SECONDS = 366 * 86_400  # a longer token lifetime is garbage: use the default
+ENVIRONMENTS_PAGE = 500
+
+M = TypeVar("M")
+
+Token = str | AccessToken
+"""A bearer token: the string, or the :class:`AccessToken` a login returned."""
+
+_MFA_HINT = (
+    "This user must complete multi-factor authentication, which an API login cannot do: "
+    "create a connected app that acts on behalf of a user and pass its client_id and "
+    "client_secret with the username and password (the OAuth2 password grant), or use a "
+    "client-credentials connected app"
+)
+
+
+class AccessManagementClient:
+    """Talks to one Anypoint control plane.
+
+    ``region`` is ``us`` (default), ``eu``, ``gov``, ``ca`` or ``jp``; ``base_url`` is any full URL
+    (Private Cloud Edition, the emulator) instead. Requests time out after ``timeout`` seconds
+    (or a ``(connect, read)`` pair) and transient failures (connection errors, 429, 502, 503, 504)
+    are retried up to ``retries`` times with backoff, within ``retry_budget`` seconds in all.
+    TLS is verified unless ``verify_tls=False``; ``ca_bundle`` trusts a private CA. Proxies come
+    from the usual ``HTTPS_PROXY``/``NO_PROXY`` environment variables. Or pass ``settings``, a
+    :class:`ConnectionSettings` already resolved, instead of all of these.
+
+    Clients with equal settings share one connection pool per process; ``close()`` (and leaving a
+    ``with`` block) closes it.
+    """
+
+    def __init__(
+        self,
+        region: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | tuple[float, float] = (10.0, 30.0),
+        retries: int = 4,
+        retry_budget: float = 60.0,
+        backoff_factor: float = 0.5,
+        verify_tls: bool = True,
+        ca_bundle: str | None = None,
+        user_agent: str | None = None,
+        settings: ConnectionSettings | None = None,
+    ) -> None:
+        if settings is None:
+            from .settings import resolve_base_url
+
+            connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+            settings = ConnectionSettings(
+                base_url=resolve_base_url(region, base_url),
+                connect_timeout=connect,
+                read_timeout=read,
+                verify_tls=verify_tls,
+                ca_bundle=ca_bundle or None,
+                retry=RetryPolicy(retries=retries, backoff_factor=backoff_factor,
+                                  budget_seconds=retry_budget),
+                user_agent=user_agent,
+            )
+        self.settings = settings
+        self._http: Transport = transport_for(settings)
+        self.base_url = settings.base_url
+        self.host = settings.host
+
+    def __enter__(self) -> AccessManagementClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"AccessManagementClient(base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        """Close the pooled connections of these settings (the next call opens new ones)."""
+        self._http.close()
+
+    # Logins ------------------------------------------------------------------------------
+
+    def client_credentials(
+        self, client_id: str, client_secret: str, *, legacy: bool = False
+    ) -> AccessToken:
+        """Token for a connected app (OAuth2 client credentials).
+
+        Uses ``/accounts/api/v2/oauth2/token``; the outdated ``/accounts/oauth2/token`` only when
+        ``legacy=True`` or when v2 answers 404 (an older Private Cloud Edition).
+        """
+        secrets = (client_secret,)
+        form = {"grant_type": "client_credentials", "client_id": client_id,
+                "client_secret": client_secret}
+        if not legacy:
+            resp = self._http.request("POST", TOKEN_V2, data=form, secrets=secrets)
+            if resp.status_code != 404:
+                return self._token(resp, TOKEN_V2, GrantType.CLIENT_CREDENTIALS, secrets)
+            log.info("%s answered 404 on %s; falling back to %s", self.host, TOKEN_V2,
+                     TOKEN_LEGACY)
+        resp = self._http.request("POST", TOKEN_LEGACY, json_body=form, secrets=secrets)
+        return self._token(resp, TOKEN_LEGACY, GrantType.CLIENT_CREDENTIALS, secrets)
+
+    def password_grant(
+        self, client_id: str, client_secret: str, username: str, password: str
+    ) -> AccessToken:
+        """User-context token through a connected app that acts on behalf of users (MFA-safe)."""
+        secrets = (client_secret, password)
+        form = {"grant_type": "password", "client_id": client_id,
+                "client_secret": client_secret, "username": username, "password": password}
+        resp = self._http.request("POST", TOKEN_V2, data=form, secrets=secrets)
+        return self._token(resp, TOKEN_V2, GrantType.PASSWORD, secrets)
+
+    def login(self, username: str, password: str) -> AccessToken:
+        """Session token from ``/accounts/login``; :class:`MfaRequiredError` for MFA users."""
+        secrets = (password,)
+        resp = self._http.request("POST", LOGIN, secrets=secrets,
+                                  json_body={"username": username, "password": password})
+        return self._token(resp, LOGIN, GrantType.LOGIN, secrets)
+
+    def saml_login(
+        self,
+        saml_response: str,
+        *,
+        org_domain: str | None = None,
+        provider_id: str | None = None,
+    ) -> AccessToken:
+        """Session token from a base64 SAML response (IdP-initiated), optionally org-specific."""
+        path = endpoints.saml_org(org_domain, provider_id) if org_domain and provider_id else SAML
+        encoded = saml_response.strip()
+        if "%" in encoded:  # base64 has no '%': this one was copied URL-encoded
+            encoded = unquote(encoded)
+        secrets = (saml_response, saml_response.strip(), encoded)
+        resp = self._http.request(
+            "POST",
+            path,
+            json_body={"SAMLResponse": encoded},
+            headers={"X-Requested-With": "XMLHttpRequest"},
+            secrets=secrets,
+        )
+        return self._token(resp, path, GrantType.SAML, secrets)
+
+    # Reads -------------------------------------------------------------------------------
+
+    def me(self, token: Token) -> Me:
+        """``/accounts/api/me``: ``user`` and/or ``client`` by the token's kind."""
+        return self._read(ME, token, Me.from_json)
+
+    def profile(self, token: Token) -> User:
+        """``/accounts/api/profile`` for user tokens (the token it echoes back is dropped)."""
+        return self._read(PROFILE, token, User.from_json)
+
+    def session(self, token: Token) -> SessionInfo:
+        """``/accounts/api/session``: when the session behind a token ends."""
+        return self._read(SESSION, token, SessionInfo.from_json)
+
+    def organization(self, token: Token, org_id: str) -> Organization:
+        """``/accounts/api/organizations/{id}``."""
+        return self._read(endpoints.organization(org_id), token, Organization.from_json)
+
+    def hierarchy(self, token: Token, org_id: str) -> BusinessGroup:
+        """``/accounts/api/organizations/{id}/hierarchy``: the business-group tree."""
+        return self._read(endpoints.hierarchy(org_id), token, BusinessGroup.from_json)
+
+    def environments(
+        self,
+        token: Token,
+        org_id: str,
+        *,
+        name: str | None = None,
+        type: str | None = None,
+        is_production: bool | None = None,
+    ) -> list[Environment]:
+        """Every environment of an organization (all pages), with Anypoint's filters."""
+        path = endpoints.environments(org_id)
+        params: dict[str, str | int] = {"limit": ENVIRONMENTS_PAGE}
+        if name is not None:
+            params["name"] = name
+        if type is not None:
+            params["type"] = type
+        if is_production is not None:
+            params["isProduction"] = "true" if is_production else "false"
+        found: list[Environment] = []
+        while True:
+            body = self._get_json(path, bearer(token), params={**params, "offset": len(found)})
+            page = body.get("data")
+            if not isinstance(page, list):
+                raise self._http.unexpected(f"GET {path}", 200, "the answer has no 'data' list")
+            found.extend(Environment.from_json(item) for item in page if isinstance(item, dict))
+            total = body.get("total")
+            if not page or not isinstance(total, int) or len(found) >= total:
+                return found
+
+    # Ending ------------------------------------------------------------------------------
+
+    def revoke(self, token: Token, *, client_id: str | None = None,
+               client_secret: str | None = None) -> None:
+        """Revoke an OAuth2 token (``/accounts/api/v2/oauth2/revoke``)."""
+        token = bearer(token)
+        form = {"token": token, "token_type_hint": "access_token"}
+        if client_id and client_secret:
+            form.update(client_id=client_id, client_secret=client_secret)
+        resp = self._http.request("POST", REVOKE, data=form, secrets=(token, client_secret))
+        if resp.status_code >= 300:
+            raise self._http.error(resp, REVOKE, (token, client_secret), bearer=True)
+
+    def logout(self, token: Token) -> None:
+        """End a user session (``/accounts/api/logout``)."""
+        token = bearer(token)
+        resp = self._http.request("GET", LOGOUT, token=token,
+                             headers={"X-Requested-With": "XMLHttpRequest"})
+        if resp.status_code >= 300:
+            raise self._http.error(resp, LOGOUT, (token,), bearer=True)
+
+    # Internals ---------------------------------------------------------------------------
+
+    def _read(self, path: str, token: Token, model: Callable[[dict[str, Any]], M]) -> M:
+        body = self._get_json(path, bearer(token))
+        try:
+            return model(body)
+        except MalformedAnswer as exc:
+            what = str(exc)
+        raise self._http.unexpected(f"GET {path}", 200, what)
+
+    def _get_json(
+        self, path: str, token: str, *, params: Mapping[str, str | int] | None = None
+    ) -> dict[str, Any]:
+        resp = self._http.request("GET", path, token=token, params=params)
+        if resp.status_code != 200:
+            raise self._http.error(resp, path, (token,), bearer=True)
+        return self._http.json_object(resp, path, (token,))
+
+    def _token(
+        self,
+        resp: requests.Response,
+        path: str,
+        grant: GrantType,
+        secrets: Iterable[str | None],
+    ) -> AccessToken:
+        issued_at = datetime.now(timezone.utc)
+        if resp.status_code != 200:
+            raise self._http.error(resp, path, secrets, bearer=False)
+        body = self._http.json_object(resp, path, secrets)
+        token = body.get("access_token")
+        if not isinstance(token, str) or not token.strip():
+            if "url" in body:
+                raise MfaRequiredError(
+                    "Anypoint asked for multi-factor verification instead of issuing a token",
+                    host=self.host, endpoint=f"POST {path}", status=200, hint=_MFA_HINT,
+                )
+            raise self._http.unexpected(f"POST {path}", 200, "the answer has no access_token")
+        if not _USABLE_TOKEN.fullmatch(token):  # it could not even be sent in a header
+            raise self._http.unexpected(f"POST {path}", 200, "the access_token is not a usable "
+                                   "bearer token (visible ASCII characters only)")
+        token_type = str(body.get("token_type") or "bearer")
+        if grant.is_session:
+            expires_at = self._session_expiry(token, issued_at)
+        else:
+            expires_at = issued_at + timedelta(seconds=_positive_seconds(body.get("expires_in")))
+        log.info("obtained a %s token from %s (expires %s)", grant.value, self.host,
+                 expires_at.isoformat())
+        return AccessToken(token, token_type, grant, issued_at, expires_at, self.base_url)
+
+    def _session_expiry(self, token: str, issued_at: datetime) -> datetime:
+        """When a session token ends: from ``/accounts/api/session``, else the 60-min default."""
+        default = issued_at + timedelta(minutes=DEFAULT_SESSION_MINUTES)
+        try:
+            session = self.session(token)
+        except AnypointError as exc:
+            log.info("session lifetime unavailable (%s); assuming %d minutes", exc.status,
+                     DEFAULT_SESSION_MINUTES)
+            return default
+        if session.expires_at is not None:
+            return session.expires_at
+        seconds = _positive_seconds(session.lifetime_seconds, default=0.0)
+        return issued_at + timedelta(seconds=seconds) if seconds else default
+
+
+def _positive_seconds(value: object, default: float = DEFAULT_OAUTH_SECONDS) -> float:
+    """A lifetime in seconds, or ``default`` when absent, not positive or implausibly long."""
+    if isinstance(value, bool):
+        return default
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return seconds if math.isfinite(seconds) and 0 < seconds <= MAX_LIFETIME_SECONDS else default

@@ -1,0 +1,304 @@
+"""Where and how to connect: one resolved, validated :class:`ConnectionSettings` value.
+
+The control plane (a region name or a custom base URL), TLS (``verify_tls``, ``ca_bundle``),
+timeouts and the retry policy are checked here once, by the functions below that name the field
+and the fix; the token resource and every data function build their settings through
+:meth:`ConnectionSettings.resolve`, so they accept and refuse exactly the same values. The client
+takes a ``ConnectionSettings`` as already valid. Nothing here knows Pulumi or loads ``requests``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ConfigurationError
+
+__all__ = [
+    "CONTROL_PLANES",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "MAX_TIMEOUT_SECONDS",
+    "MIN_TIMEOUT_SECONDS",
+    "ConnectionSettings",
+    "RetryPolicy",
+    "check_ca_bundle",
+    "check_location",
+    "check_place",
+    "check_timeout",
+    "check_verify_tls",
+    "host_base_url",
+    "is_loopback",
+    "normalize_base_url",
+    "region_base_url",
+    "resolve_base_url",
+]
+
+CONTROL_PLANES: Mapping[str, str] = MappingProxyType(
+    {
+        "us": "https://anypoint.mulesoft.com",
+        "eu": "https://eu1.anypoint.mulesoft.com",
+        "gov": "https://gov.anypoint.mulesoft.com",
+        "ca": "https://ca1.platform.mulesoft.com",
+        "jp": "https://jp1.platform.mulesoft.com",
+    }
+)
+"""Region name → base URL. The Hyperforce planes (``ca``, ``jp``) live under ``platform``."""
+
+DEFAULT_REGION = "us"
+
+_LABEL = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,62}"
+_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
+
+_ALIASES: Mapping[str, str] = MappingProxyType({"us1": "us", "eu1": "eu", "gov1": "gov"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8 or ``::1``)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def region_base_url(region: str) -> str:
+    """The base URL of a named control plane; raises :class:`ConfigurationError` for others."""
+    name = region.strip().lower()
+    name = _ALIASES.get(name, name)
+    if name not in CONTROL_PLANES:
+        raise ConfigurationError(
+            f"unknown region {region!r}: use one of {', '.join(CONTROL_PLANES)}, "
+            "or set base_url to the full URL of a Private Cloud Edition control plane",
+            field="region",
+        )
+    return CONTROL_PLANES[name]
+
+
+def _valid_host(host: str) -> bool:
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+        except ValueError:
+            return False
+        return True
+    return _HOST.fullmatch(host) is not None
+
+
+def normalize_base_url(base_url: str) -> str:
+    """Validate a custom base URL and return it without a trailing slash.
+
+    ``https`` is required, except for loopback hosts (the emulator, a local proxy), so that
+    credentials never cross a network in clear text.
+    """
+    text = base_url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError(
+            f"base_url {text!r} is not an absolute http(s) URL: "
+            "give the control plane's address, e.g. https://anypoint.mulesoft.com",
+            field="base_url",
+        )
+    if not _valid_host(parts.hostname):
+        raise ConfigurationError(
+            f"base_url {text!r} has an invalid host name: use letters, digits, '-' and '.', "
+            "an IPv4 address or a bracketed IPv6 address",
+            field="base_url",
+        )
+    if parts.username or parts.password:
+        raise ConfigurationError(
+            "base_url must not contain user information: pass credentials as inputs instead",
+            field="base_url",
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"base_url {parts.scheme}://{parts.netloc}{parts.path} must not carry a query "
+            "or fragment: give only the scheme, host and optional path prefix",
+            field="base_url",
+        )
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"base_url uses http:// for non-loopback host {parts.hostname!r}: use https:// "
+            "(plain http is allowed only for loopback hosts such as the local emulator)",
+            field="base_url",
+        )
+    try:
+        parts.port  # noqa: B018  (raises ValueError for a malformed port)
+    except ValueError:
+        raise ConfigurationError(
+            f"base_url {text!r} has an invalid port", field="base_url"
+        ) from None
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def resolve_base_url(region: str | None = None, base_url: str | None = None) -> str:
+    """The base URL for a region name or a custom base URL (not both); ``us`` when neither."""
+    if region and base_url:
+        raise ConfigurationError(
+            "region and base_url are both set: give only one (region for the public control "
+            "planes, base_url for Private Cloud Edition or the emulator)",
+            field="base_url",
+        )
+    if base_url:
+        return normalize_base_url(base_url)
+    return region_base_url(region or DEFAULT_REGION)
+
+
+def host_base_url(host: str) -> str:
+    """A base URL from a bare host name, as the Anypoint CLI's ``ANYPOINT_HOST`` gives it."""
+    host = host.strip()
+    if "://" in host:
+        return normalize_base_url(host)
+    scheme = "http" if is_loopback(host.rsplit(":", 1)[0]) else "https"
+    return normalize_base_url(f"{scheme}://{host}")
+
+
+DEFAULT_TIMEOUT_SECONDS = 30.0
+"""Seconds to wait for each answer unless told otherwise."""
+MIN_TIMEOUT_SECONDS = 1.0
+MAX_TIMEOUT_SECONDS = 600.0
+MAX_CONNECT_SECONDS = 10.0
+"""A connection that takes longer than this is not coming: fail (and retry) sooner."""
+MIN_RETRY_BUDGET_SECONDS = 30.0
+
+
+def check_timeout(value: Any) -> float:
+    """``timeout_seconds`` as a float (the default when ``None``); refused outside 1-600."""
+    if value is None:
+        return DEFAULT_TIMEOUT_SECONDS
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(value, float) and not math.isfinite(value)):
+        raise ConfigurationError(
+            f"timeout_seconds must be a number of seconds to wait for Anypoint (default "
+            f"{DEFAULT_TIMEOUT_SECONDS:g}), not {value!r}", field="timeout_seconds")
+    if not MIN_TIMEOUT_SECONDS <= value <= MAX_TIMEOUT_SECONDS:
+        raise ConfigurationError(
+            f"timeout_seconds must be between {MIN_TIMEOUT_SECONDS:g} and "
+            f"{MAX_TIMEOUT_SECONDS:g} (seconds to wait for Anypoint); got {value!r}",
+            field="timeout_seconds")
+    return float(value)
+
+
+def check_verify_tls(value: Any) -> bool:
+    """``verify_tls`` as a bool (``True`` when ``None``); anything but a bool is refused."""
+    if value is None:
+        return True
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"verify_tls must be true or false, not {value!r}",
+                                 field="verify_tls")
+    return value
+
+
+def check_ca_bundle(value: Any) -> str | None:
+    """``ca_bundle``: the path of a readable PEM file, or ``None`` (unset or empty)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationError(f"ca_bundle must be a string, not {type(value).__name__}",
+                                 field="ca_bundle")
+    if not value.strip():
+        raise ConfigurationError("ca_bundle is blank: give a value or leave it unset",
+                                 field="ca_bundle")
+    if not Path(value).is_file():
+        raise ConfigurationError(f"ca_bundle {value!r} is not a readable file: give the path of "
+                                 "a PEM bundle of trusted CA certificates", field="ca_bundle")
+    return value
+
+
+def check_place(name: str, value: Any) -> str | None:
+    """``region`` or ``base_url`` (named by ``name``) on its own: a non-blank string, or unset."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{name} must be a string, not {type(value).__name__}",
+                                 field=name)
+    if not value.strip():
+        raise ConfigurationError(
+            f"{name} is blank: give a value or leave it unset" if value else
+            f"{name} is an empty string: give a value or leave it unset", field=name)
+    return value
+
+
+def check_location(region: Any, base_url: Any) -> str:
+    """The base URL that ``region`` or ``base_url`` name (strings or ``None``; not both)."""
+    return resolve_base_url(check_place("region", region), check_place("base_url", base_url))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How transient failures (connection errors, 429, 502, 503, 504) are retried: up to
+    ``retries`` more attempts with exponential backoff, all within ``budget_seconds``."""
+
+    retries: int = 4
+    backoff_factor: float = 0.5
+    backoff_max: float = 10.0
+    budget_seconds: float = 60.0
+
+
+def retry_policy(timeout_seconds: float) -> RetryPolicy:
+    """The retry policy of the resource and the data functions for a given timeout."""
+    return RetryPolicy(budget_seconds=max(timeout_seconds, MIN_RETRY_BUDGET_SECONDS))
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Where and how to reach one control plane: resolved, validated, hashable.
+
+    Equal settings share one pooled HTTP session per process (see
+    :mod:`anypoint_pulumi.access.transport`). Build one with :meth:`resolve`.
+    """
+
+    base_url: str
+    connect_timeout: float = MAX_CONNECT_SECONDS
+    read_timeout: float = DEFAULT_TIMEOUT_SECONDS
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    user_agent: str | None = None
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        region: Any = None,
+        base_url: Any = None,
+        timeout_seconds: Any = None,
+        ca_bundle: Any = None,
+        verify_tls: Any = None,
+    ) -> ConnectionSettings:
+        """Validate user-given values (each as the token's input of that name) and resolve them;
+        :class:`~anypoint_pulumi.ConfigurationError` names the first bad field and the fix."""
+        timeout = check_timeout(timeout_seconds)
+        return cls(
+            base_url=check_location(region, base_url),
+            connect_timeout=min(MAX_CONNECT_SECONDS, timeout),
+            read_timeout=timeout,
+            verify_tls=check_verify_tls(verify_tls),
+            ca_bundle=check_ca_bundle(ca_bundle),
+            retry=retry_policy(timeout),
+        )
+
+    def with_retry(self, retry: RetryPolicy) -> ConnectionSettings:
+        """These settings with another retry policy."""
+        return replace(self, retry=retry)
+
+    @property
+    def host(self) -> str:
+        """``host[:port]`` of the control plane, as errors name it."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """``(connect, read)`` timeouts in seconds."""
+        return (self.connect_timeout, self.read_timeout)

@@ -1,0 +1,3 @@
+"""The data functions: typed results, one shared invocation helper, and the thin functions
+(``get_profile``, ``get_environment(s)``, ``get_organization``, ``get_business_groups``, each with
+its ``_output`` form)."""

@@ -1,0 +1,114 @@
+"""``get_profile``: who a token belongs to, a user or a connected app acting on its own behalf.
+
+User tokens (login, SAML, a connected app acting for a user) are read from
+``/accounts/api/profile``. That endpoint answers 401 "no user attached" to client-credentials
+tokens, so for those the profile comes from ``/accounts/api/me`` instead: exactly one request when
+the token's kind is known (an ``AnypointToken`` knows its grant type; else pass ``grant_type=``),
+at most two otherwise. The result never holds a credential and is not secret.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pulumi
+
+from ..access.endpoints import ME
+from ..access.errors import TokenRejectedError, UnexpectedResponseError
+from ..access.models import App, Me, User
+from .invoke import Call, DataFunction
+from .results import AwaitableProfile, MemberOrganization, Profile
+
+if TYPE_CHECKING:
+    from ..token.resource import AnypointToken
+
+__all__ = ["AwaitableProfile", "MemberOrganization", "Profile", "get_profile",
+           "get_profile_output"]
+
+
+def _read(call: Call) -> Profile:
+    if call.kind == "client":
+        return _from_me(call, call.client.me(call.token))
+    if call.kind == "user":
+        return _from_user(call.client.profile(call.token), None)
+    try:
+        return _from_user(call.client.profile(call.token), None)
+    except TokenRejectedError as exc:
+        if exc.status != 401:
+            raise
+    # A client-credentials token ("no user attached"), or a rejected one: /me tells them apart.
+    return _from_me(call, call.client.me(call.token))
+
+
+def _from_me(call: Call, me: Me) -> Profile:
+    if me.user is not None:
+        return _from_user(me.user, me.client)
+    if me.client is None:
+        raise UnexpectedResponseError(
+            "Unexpected answer from Anypoint: /me has neither a user nor a client",
+            host=call.client.host, endpoint=f"GET {ME}", status=200,
+            hint="Check base_url points at an Anypoint control plane",
+        )
+    app = me.client
+    return Profile(kind="client", id=app.client_id, username=None, first_name=None,
+                   last_name=None, email=None, organization_id=app.organization_id,
+                   organization_name=None, member_of_organizations=(),
+                   client_id=app.client_id, client_name=app.name)
+
+
+def _from_user(user: User, app: App | None) -> Profile:
+    return Profile(kind="user", id=user.id, username=user.username,
+                   first_name=user.first_name, last_name=user.last_name, email=user.email,
+                   organization_id=user.organization_id,
+                   organization_name=user.organization_name,
+                   member_of_organizations=user.member_of_organizations,
+                   client_id=app.client_id if app else None,
+                   client_name=app.name if app else None)
+
+
+PROFILE = DataFunction("get_profile", _read, AwaitableProfile)
+
+
+def get_profile(
+    *,
+    access_token: str | None = None,
+    token: AnypointToken | None = None,
+    region: str | None = None,
+    base_url: str | None = None,
+    grant_type: str | None = None,
+    timeout_seconds: float | None = None,
+    ca_bundle: str | None = None,
+    verify_tls: bool | None = None,
+    opts: pulumi.InvokeOptions | None = None,
+) -> AwaitableProfile:
+    """Read the profile of a token now (plain values; ``await`` works too).
+
+    Give the token as ``access_token=`` (with ``region=`` or ``base_url=``; else config and
+    environment, as for ``AnypointToken``; default ``us``) or as ``token=`` an ``AnypointToken``
+    (its control plane and connection settings are used). ``grant_type`` (``client_credentials``,
+    ``password``, ``login``, ``saml``; taken from ``token=``) saves a request for client tokens.
+    ``timeout_seconds`` (default 30), ``ca_bundle`` and ``verify_tls`` tune the connection.
+    ``opts`` is accepted as in Pulumi's generated SDKs (there is no provider plugin to choose).
+    """
+    return PROFILE.plain(locals())
+
+
+def get_profile_output(
+    *,
+    access_token: pulumi.Input[str] | None = None,
+    token: AnypointToken | None = None,
+    region: pulumi.Input[str] | None = None,
+    base_url: pulumi.Input[str] | None = None,
+    grant_type: pulumi.Input[str] | None = None,
+    timeout_seconds: pulumi.Input[float] | None = None,
+    ca_bundle: pulumi.Input[str] | None = None,
+    verify_tls: pulumi.Input[bool] | None = None,
+    opts: pulumi.InvokeOutputOptions | None = None,
+) -> pulumi.Output[Profile]:
+    """The profile of a token as an ``Output`` (``pulumi.Input`` values, e.g. ``token=token``).
+
+    Unknown while the token is (in preview, a token created or renewed in this run); not secret,
+    though the token is. Same arguments as :func:`get_profile`; ``opts.depends_on`` makes the read
+    wait for those resources.
+    """
+    return PROFILE.output(locals())

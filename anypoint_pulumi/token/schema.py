@@ -1,0 +1,473 @@
+"""The one declaration of ``AnypointToken``'s inputs and outputs, and what derives from it.
+
+Each :class:`Input` says its name, group (credential, location or setting), type, whether it is
+secret, its default and bounds, its Pulumi config key and environment variables, whether a change
+asks for a new token, and what it means. From :data:`INPUTS` come the secret list, the defaults,
+the checks (:func:`check`), the config/environment fallback (:func:`resolve_defaults`), the
+connection settings (:func:`connection_settings`), the ``help(AnypointToken)`` text and the
+README's table (:func:`markdown_table`); ``AnypointTokenArgs``, the typed ``AnypointToken``
+signature and the testing helpers are checked against it by tests. The checks of the five
+connection inputs are :mod:`anypoint_pulumi.access.settings`'s own, so the resource and the data
+functions accept and refuse exactly the same settings.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure
+
+from ..access.errors import ConfigurationError
+from ..access.models import GrantType
+from ..access.settings import (
+    DEFAULT_REGION,
+    DEFAULT_TIMEOUT_SECONDS,
+    MAX_TIMEOUT_SECONDS,
+    MIN_TIMEOUT_SECONDS,
+    ConnectionSettings,
+    check_ca_bundle,
+    check_location,
+    check_place,
+    check_timeout,
+    check_verify_tls,
+    host_base_url,
+    normalize_base_url,
+)
+
+__all__ = [
+    "CONFIG_NAMESPACE",
+    "INPUTS",
+    "OUTPUTS",
+    "SECRET_INPUTS",
+    "SECRET_OUTPUTS",
+    "TOKEN_TYPE",
+    "Group",
+    "Input",
+    "Output",
+    "check",
+    "connection_settings",
+    "flow_of",
+    "is_unknown",
+    "resolve_defaults",
+    "resolve_location",
+]
+
+CONFIG_NAMESPACE = "anypoint"
+MODULE, NAME = "anypoint", "AnypointToken"
+TOKEN_TYPE = f"pulumi-python:dynamic/{MODULE}:{NAME}"
+"""The type token of an ``AnypointToken`` (what the engine and ``Mocks.new_resource`` see)."""
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""How the engine sends a value not known yet (a preview) to a provider."""
+
+
+class Group(str, Enum):
+    """How inputs fall back to config and environment: each group as a whole, never mixed."""
+
+    CREDENTIAL = "credential"
+    LOCATION = "location"
+    SETTING = "setting"
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of ``AnypointToken``."""
+
+    name: str
+    group: Group
+    type: type
+    doc: str
+    secret: bool = False
+    default: Any = None
+    bounds: tuple[float, float] | None = None
+    config_key: str | None = None
+    env_vars: tuple[str, ...] = ()
+    replaces: bool = False
+    """A change asks for a new token (else the token is kept and the setting updated)."""
+    selects_flow: bool = False
+    """Giving it means the program chose its credentials (no config/environment fallback)."""
+    fallback: str | None = None
+    """What applies when nothing gives a value (the input itself stays unset)."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output the provider adds to the inputs."""
+
+    name: str
+    doc: str
+    secret: bool = False
+
+
+def _credential(name: str, doc: str, *, secret: bool = False, config: str | None = None,
+                env: str | None = None, selects: bool = True) -> Input:
+    return Input(name, Group.CREDENTIAL, str, doc, secret=secret, config_key=config,
+                 env_vars=(env,) if env else (), replaces=True, selects_flow=selects)
+
+
+INPUTS: tuple[Input, ...] = (
+    _credential("client_id", "Connected app's client id.", config="clientId",
+                env="ANYPOINT_CLIENT_ID"),
+    _credential("client_secret", "Connected app's client secret (always stored as a secret).",
+                secret=True, config="clientSecret", env="ANYPOINT_CLIENT_SECRET"),
+    _credential("username", "Anypoint user name, for the password grant or the legacy login.",
+                config="username", env="ANYPOINT_USERNAME"),
+    _credential("password", "The user's password (always stored as a secret).", secret=True,
+                config="password", env="ANYPOINT_PASSWORD"),
+    _credential("saml_response", "A base64 SAML response of an IdP-initiated login (single use; "
+                "stored as a secret).", secret=True),
+    _credential("saml_org_domain", "Organization domain for the org-specific SAML endpoint "
+                "(with saml_provider_id).", selects=False),
+    _credential("saml_provider_id", "Identity provider id for the org-specific SAML endpoint "
+                "(with saml_org_domain).", selects=False),
+    # base_url before region: the first environment variable set wins, in this order.
+    Input("base_url", Group.LOCATION, str, "Full base URL instead of region (Private Cloud "
+          "Edition, the emulator); https except for loopback hosts.", config_key="baseUrl",
+          env_vars=("ANYPOINT_BASE_URL", "ANYPOINT_HOST"), replaces=True),
+    Input("region", Group.LOCATION, str, "Control plane: us, eu, gov, ca or jp.",
+          config_key="region", env_vars=("ANYPOINT_CPLANE",), replaces=True,
+          fallback=DEFAULT_REGION),
+    Input("renew_before_seconds", Group.SETTING, float, "Renew once less than this much "
+          "validity remains.", default=600, bounds=(0, 86_400)),
+    Input("triggers", Group.SETTING, dict, "Map of strings; any change forces a new token (like "
+          "keepers in pulumi-random).", replaces=True),
+    Input("revoke_on_delete", Group.SETTING, bool, "Revoke (OAuth) or log out (sessions) the "
+          "token when the resource is deleted or replaced.", default=True),
+    Input("timeout_seconds", Group.SETTING, float, "Seconds to wait for each Anypoint answer.",
+          default=int(DEFAULT_TIMEOUT_SECONDS), bounds=(MIN_TIMEOUT_SECONDS,
+                                                        MAX_TIMEOUT_SECONDS)),
+    Input("ca_bundle", Group.SETTING, str, "Path of a PEM bundle of CAs to trust (TLS-inspecting "
+          "proxies, Private Cloud Edition)."),
+    Input("verify_tls", Group.SETTING, bool, "Verify TLS certificates; turn off only in a lab.",
+          default=True),
+)
+"""Every input, in the order the docs list them."""
+
+OUTPUTS: tuple[Output, ...] = (
+    Output("access_token", "The bearer token for ``Authorization: Bearer …``.", secret=True),
+    Output("token_type", "The token type Anypoint reported (``bearer``)."),
+    Output("grant_type", "The flow that produced the token: "
+           + ", ".join(f"``{g.value}``" for g in GrantType) + "."),
+    Output("issued_at", "When the token was issued (RFC 3339, UTC)."),
+    Output("expires_at", "When the token stops working (RFC 3339, UTC)."),
+    Output("base_url", "The control plane the token belongs to (resolved from region)."),
+)
+"""What the provider adds to the inputs (``base_url`` is an input too, resolved here)."""
+
+BY_NAME: Mapping[str, Input] = {spec.name: spec for spec in INPUTS}
+NAMES = tuple(BY_NAME)
+SECRET_INPUTS = tuple(spec.name for spec in INPUTS if spec.secret)
+SECRET_OUTPUTS = (*(out.name for out in OUTPUTS if out.secret), *SECRET_INPUTS)
+"""The resource's ``additional_secret_outputs``."""
+TOKEN_OUTPUTS = tuple(out.name for out in OUTPUTS)
+CREDENTIALS = tuple(spec.name for spec in INPUTS if spec.group is Group.CREDENTIAL)
+REPLACING = tuple(spec.name for spec in INPUTS if spec.replaces and spec.group
+                  is not Group.LOCATION)
+"""Inputs whose change asks for a new token (the location is compared resolved)."""
+SETTINGS = tuple(spec.name for spec in INPUTS if not spec.replaces)
+"""Inputs updated in place: the token is kept."""
+DEFAULTS: Mapping[str, Any] = {spec.name: spec.default for spec in INPUTS
+                               if spec.default is not None}
+
+_VALID_COMBINATIONS = (
+    "client_id + client_secret (client credentials, recommended); "
+    "username + password + client_id + client_secret (a connected app acting for a user); "
+    "username + password (legacy login; fails for MFA users); "
+    "or saml_response (optionally with saml_org_domain + saml_provider_id)"
+)
+_ENV_READERS: Mapping[str, Callable[[str], str]] = {
+    "ANYPOINT_HOST": host_base_url,
+    "ANYPOINT_CPLANE": str.lower,
+}
+"""Environment variables whose value is not the input's value as is."""
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether ``value`` is not known yet (in a preview)."""
+    return isinstance(value, pulumi.output.Unknown) or (
+        isinstance(value, str) and value == UNKNOWN)
+
+
+def given(props: Mapping[str, Any], key: str) -> bool:
+    """Whether ``props`` sets ``key`` to something (unknown counts; ``""`` does not)."""
+    value = props.get(key)
+    return value is not None and value != ""
+
+
+# Config and environment ------------------------------------------------------------------------
+
+
+def _from_config(config: pulumi.Config, group: Group) -> dict[str, Any]:
+    found = {}
+    for spec in INPUTS:
+        if spec.group is group and spec.config_key:
+            value = (config.get_secret(spec.config_key) if spec.secret
+                     else config.get(spec.config_key))
+            if value is not None and value != "":
+                found[spec.name] = value
+    return found
+
+
+def _from_environment(environ: Mapping[str, str], group: Group) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for spec in INPUTS:
+        for var in spec.env_vars if spec.group is group else ():
+            if environ.get(var) and spec.name not in found:
+                found[spec.name] = _ENV_READERS.get(var, str.strip)(environ[var])
+                if group is Group.LOCATION:  # alternatives: the first one set wins
+                    return found
+    return found
+
+
+def _fallback(group: Group, config: pulumi.Config, environ: Mapping[str, str]) -> dict[str, Any]:
+    return _from_config(config, group) or _from_environment(environ, group)
+
+
+def resolve_defaults(
+    inputs: Mapping[str, Any],
+    config: pulumi.Config | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Fill credentials and location the program did not give, each as a group.
+
+    Credentials: the inputs if any of them is given; else those set in Pulumi config
+    (``anypoint:clientId``…); else the environment (``ANYPOINT_CLIENT_ID``…). Location: the
+    ``region``/``base_url`` inputs; else ``anypoint:region``/``anypoint:baseUrl``; else the first of
+    ``ANYPOINT_BASE_URL``, ``ANYPOINT_HOST``, ``ANYPOINT_CPLANE``; else ``us``. Groups are never
+    mixed, so a stray variable cannot turn one flow into another.
+    """
+    config = config if config is not None else pulumi.Config(CONFIG_NAMESPACE)
+    environ = environ if environ is not None else os.environ
+    resolved = dict(inputs)
+    if not any(resolved.get(s.name) is not None for s in INPUTS if s.selects_flow):
+        resolved.update(_fallback(Group.CREDENTIAL, config, environ))
+    resolved.update(resolve_location(resolved.get("region"), resolved.get("base_url"), config,
+                                     environ))
+    return resolved
+
+
+def resolve_location(
+    region: Any,
+    base_url: Any,
+    config: pulumi.Config | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """``region``/``base_url`` as given (the ones given); when neither is, from config, else the
+    environment."""
+    if region is not None or base_url is not None:
+        given_ = {"region": region, "base_url": base_url}
+        return {key: value for key, value in given_.items() if value is not None}
+    config = config if config is not None else pulumi.Config(CONFIG_NAMESPACE)
+    environ = environ if environ is not None else os.environ
+    return _fallback(Group.LOCATION, config, environ)
+
+
+def _place(props: Mapping[str, Any]) -> tuple[Any, Any]:
+    """``(region, base_url)``; stored outputs hold both, and their resolved base_url wins."""
+    base_url = props.get("base_url")
+    return (None, base_url) if base_url else (props.get("region"), None)
+
+
+def base_url_of(props: Mapping[str, Any]) -> str:
+    """The base URL that inputs (or stored outputs) point at."""
+    return check_location(*_place(props))
+
+
+def connection_settings(props: Mapping[str, Any]) -> ConnectionSettings:
+    """The connection settings that inputs (or stored outputs) name, validated."""
+    region, base_url = _place(props)
+    return ConnectionSettings.resolve(
+        region=region, base_url=base_url, timeout_seconds=props.get("timeout_seconds"),
+        ca_bundle=props.get("ca_bundle"), verify_tls=props.get("verify_tls"))
+
+
+# Checks ---------------------------------------------------------------------------------------
+
+
+def flow_of(props: Mapping[str, Any]) -> GrantType | None:
+    """Which login flow a set of inputs selects, or ``None`` when they select none."""
+    has = {key: given(props, key) for key in CREDENTIALS}
+    if has["saml_response"]:
+        return GrantType.SAML
+    if has["username"] and has["password"]:
+        if has["client_id"] and has["client_secret"]:
+            return GrantType.PASSWORD
+        return GrantType.LOGIN
+    if has["client_id"] and has["client_secret"]:
+        return GrantType.CLIENT_CREDENTIALS
+    return None
+
+
+_CONNECTION_CHECKS: Mapping[str, Callable[[Any], Any]] = {
+    "region": lambda value: check_place("region", value),
+    "base_url": lambda value: check_place("base_url", value),
+    "timeout_seconds": check_timeout,
+    "ca_bundle": check_ca_bundle,
+    "verify_tls": check_verify_tls,
+}
+
+
+def _field_failure(spec: Input, value: Any) -> str | None:
+    """What is wrong with one known value, by its declaration (``None`` when nothing)."""
+    if spec.name in _CONNECTION_CHECKS:
+        try:
+            _CONNECTION_CHECKS[spec.name](value)
+        except ConfigurationError as exc:
+            return exc.message
+        return None
+    if spec.type is str:
+        if not isinstance(value, str):
+            return f"{spec.name} must be a string, not {type(value).__name__}"
+        if not value.strip():
+            return (f"{spec.name} is blank: give a value or leave it unset" if value else
+                    f"{spec.name} is an empty string: give a value or leave it unset")
+    elif spec.type is bool:
+        if not isinstance(value, bool):
+            return f"{spec.name} must be true or false, not {value!r}"
+    elif spec.type is float:
+        return _number_failure(spec, value)
+    elif spec.type is dict:
+        return _map_failure(spec, value)
+    return None
+
+
+def _number_failure(spec: Input, value: Any) -> str | None:
+    meaning = f"{spec.doc[0].lower()}{spec.doc[1:-1]} (default {spec.default})"
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not math.isfinite(value))):  # ints: no overflow
+        return f"{spec.name} must be a number ({meaning}), not {value!r}"
+    low, high = spec.bounds or (-math.inf, math.inf)
+    if not low <= value <= high:
+        return f"{spec.name} must be between {low:g} and {high:g} ({meaning}); got {value!r}"
+    return None
+
+
+def _map_failure(spec: Input, value: Any) -> str | None:
+    if not isinstance(value, Mapping):
+        return f"{spec.name} must be a map of strings, e.g. {{\"rotation\": \"2026-11\"}}"
+    for key, item in value.items():
+        if not is_unknown(item) and not isinstance(item, str):
+            return (f"{spec.name}[{key!r}] must be a string, not {type(item).__name__}: "
+                    "wrap it in str(...)")
+    return None
+
+
+def _credential_failures(props: Mapping[str, Any]) -> list[CheckFailure]:
+    has = {key: given(props, key) for key in CREDENTIALS}
+    fail: list[CheckFailure] = []
+    if has["saml_response"]:
+        extra = [k for k in ("client_id", "client_secret", "username", "password") if has[k]]
+        if extra:
+            fail.append(CheckFailure(extra[0], f"{', '.join(extra)} cannot be combined with "
+                                     f"saml_response: use one flow. Valid: {_VALID_COMBINATIONS}"))
+        if has["saml_org_domain"] != has["saml_provider_id"]:
+            missing = "saml_provider_id" if has["saml_org_domain"] else "saml_org_domain"
+            fail.append(CheckFailure(missing, "saml_org_domain and saml_provider_id go together: "
+                                     f"set {missing} too, or neither"))
+        return fail
+    for key in ("saml_org_domain", "saml_provider_id"):
+        if has[key]:
+            fail.append(CheckFailure(key, f"{key} is only used with saml_response: set "
+                                     "saml_response or remove it"))
+    for first, second in (("username", "password"), ("client_id", "client_secret")):
+        if has[first] != has[second]:
+            missing, present = (second, first) if has[first] else (first, second)
+            fail.append(CheckFailure(missing, f"{missing} is required with {present}. "
+                                     f"Valid: {_VALID_COMBINATIONS}"))
+    if not fail and flow_of(props) is None:
+        keys = [s for s in INPUTS if s.name in ("client_id", "client_secret")]
+        fail.append(CheckFailure(
+            "client_id",
+            f"no credentials given: set them as inputs, in Pulumi config ({_config_hint(keys)}), "
+            f"or in the {' / '.join(v for s in keys for v in s.env_vars)} environment variables. "
+            f"Valid: {_VALID_COMBINATIONS}",
+        ))
+    return fail
+
+
+def _config_hint(specs: list[Input]) -> str:
+    return " and ".join(
+        f"`pulumi config set --secret {CONFIG_NAMESPACE}:{s.config_key}`" if s.secret
+        else f"{CONFIG_NAMESPACE}:{s.config_key}" for s in specs)
+
+
+def _location_failures(props: Mapping[str, Any]) -> list[CheckFailure]:
+    region, base_url = props.get("region"), props.get("base_url")
+    if is_unknown(region) or is_unknown(base_url):
+        return []
+    try:
+        check_location(region, base_url)
+    except ConfigurationError as exc:
+        return [CheckFailure(exc.field or "base_url", exc.message)]
+    return []
+
+
+def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
+    """The provider's ``check``: defaults filled, values validated and normalized (no network).
+
+    Every value is judged by its declaration first; only when all are well formed are the
+    combinations judged (which flow, which control plane). Unknown values pass.
+    """
+    inputs = {key: value for key, value in news.items() if value is not None}
+    for key, default in DEFAULTS.items():
+        inputs.setdefault(key, default)
+    failures = []
+    for spec in INPUTS:
+        value = inputs.get(spec.name)
+        if value is not None and not is_unknown(value):
+            reason = _field_failure(spec, value)
+            if reason:
+                failures.append(CheckFailure(spec.name, reason))
+    if not failures:
+        failures = _credential_failures(inputs) + _location_failures(inputs)
+    if not failures:
+        base_url, region = inputs.get("base_url"), inputs.get("region")
+        if isinstance(base_url, str) and base_url and not is_unknown(base_url):
+            inputs["base_url"] = normalize_base_url(base_url)
+        if isinstance(region, str) and not is_unknown(region):
+            inputs["region"] = region.strip().lower()
+    return inputs, failures
+
+
+# Docs -----------------------------------------------------------------------------------------
+
+
+def _shown_default(spec: Input) -> str:
+    value = spec.default if spec.default is not None else spec.fallback
+    if value is None:
+        return "—"
+    return f"`{str(value).lower()}`" if isinstance(value, (bool, str)) else str(value)
+
+
+def markdown_table() -> list[str]:
+    """The README's table of inputs: group, secret, default, bounds, config key, env vars."""
+    rows = ["| input | group | secret | default | bounds | config key | environment | meaning |",
+            "|---|---|---|---|---|---|---|---|"]
+    for spec in INPUTS:
+        bounds = f"{spec.bounds[0]:g} to {spec.bounds[1]:g}" if spec.bounds else "—"
+        config = f"`{CONFIG_NAMESPACE}:{spec.config_key}`" if spec.config_key else "—"
+        env = ", ".join(f"`{var}`" for var in spec.env_vars) or "—"
+        rows.append(f"| `{spec.name}` | {spec.group.value} | {'yes' if spec.secret else 'no'} | "
+                    f"{_shown_default(spec)} | {bounds} | {config} | {env} | {spec.doc} |")
+    return rows
+
+
+def describe_inputs() -> str:
+    """The inputs as text, for ``help(AnypointToken)``."""
+    lines = []
+    for spec in INPUTS:
+        shown = _shown_default(spec).strip("`")
+        extra = [f"default {shown}"] if shown != "—" else []
+        if spec.config_key:
+            extra.append(f"config {CONFIG_NAMESPACE}:{spec.config_key}")
+        extra += [f"env {var}" for var in spec.env_vars]
+        if spec.secret:
+            extra.append("secret")
+        suffix = f" [{'; '.join(extra)}]" if extra else ""
+        lines.append(f"    {spec.name} ({spec.group.value}): {spec.doc}{suffix}")
+    return "\n".join(lines)
