@@ -202,7 +202,7 @@ def build(version: str, target: Path) -> None:
         bin_dir.mkdir()
         progress(f"building pulumi {version} from Go modules (pinned in engine/go.mod)")
         progress(f"[1/4] download modules: {EXPECTED['download']}")
-        run_go("download modules", ["mod", "download", PULUMI_PKG, PULUMI_SDK], PULUMI_PKG)
+        run_go("download modules", ["mod", "download"], PULUMI_PKG)
         progress(f"[2/4] go build {MAIN_PACKAGE}: {EXPECTED['build']}")
         run_go("build pulumi", [
             "build", "-trimpath", "-tags", "osusergo,grpcnotrace",

@@ -2,12 +2,15 @@
 
 1. Start the emulator (``python -m anypoint_pulumi.emulator --port 0``) on a free loopback port
    and read its base URL and demo credentials from its first lines of output.
-2. Where a ``pulumi`` CLI is on PATH: a real ``pulumi up`` of the root project through the
-   Automation API, on a local file backend in ``.pulumi-demo/`` with a throwaway passphrase (no
-   Pulumi Cloud account), then ``pulumi stack output``.
-   Where none is: say so, and run the same program under Pulumi's testing runtime (mocks), with
-   ``anypoint_pulumi.testing`` running the real AnypointToken provider against the emulator.
-   That is not a deployment, and the output says so.
+2. With a Pulumi engine (``$ANYPOINT_PULUMI_ENGINE``, which ``make demo`` sets to what
+   ``make engine`` found or built, else a ``pulumi`` on PATH): a real ``pulumi up`` of the root
+   project through the Automation API, on a local file backend in ``.pulumi-demo/`` with a
+   throwaway passphrase (no Pulumi Cloud account), then ``pulumi stack output``. The program is
+   hosted by the Automation API in this process (an inline program, so no language-host plugin
+   is needed); the CLI runs the deployment, encrypts state and starts the dynamic provider.
+   Where there is no engine (no pulumi CLI and no Go to build one): say so, and run the same
+   program under Pulumi's testing runtime (mocks), with ``anypoint_pulumi.testing`` running the
+   real AnypointToken provider against the emulator. That is not a deployment, and it says so.
 3. Print the stack outputs with the token masked, and the command that reveals it.
 4. Stop the emulator, whether the run succeeded, failed or was interrupted.
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import runpy
 import secrets
 import shutil
 import signal
@@ -48,8 +52,9 @@ OUTPUT_ORDER = ("accessToken", "expiresAt", "organizationId", "environmentId")
 SECRET_OUTPUT = "accessToken"
 MASK = "[secret]"
 NO_CLI = (
-    "pulumi CLI not found: running the same program under Pulumi's testing runtime (mocks) "
-    "with the real provider against the emulator — not a real deployment."
+    "no Pulumi engine (no pulumi CLI on PATH and no Go to build one with `make engine`): running "
+    "the same program under Pulumi's testing runtime (mocks) with the real provider against the "
+    "emulator — not a real deployment."
 )
 
 
@@ -183,7 +188,16 @@ class Outputs:
     secret: set[str]
 
 
-def run_with_cli(pulumi_cli: str, config: Mapping[str, tuple[str, bool]]) -> Outputs:
+def find_engine() -> Path | None:
+    """The directory holding ``pulumi``: ``$ANYPOINT_PULUMI_ENGINE``, else a ``pulumi`` on PATH."""
+    given = os.environ.get("ANYPOINT_PULUMI_ENGINE")
+    if given and (Path(given) / "pulumi").is_file():
+        return Path(given)
+    found = shutil.which("pulumi")
+    return Path(found).parent if found else None
+
+
+def run_with_cli(engine: Path, config: Mapping[str, tuple[str, bool]]) -> Outputs:
     """A real ``pulumi up`` of the root project on a file backend in ``.pulumi-demo/``."""
     from pulumi import automation as auto
 
@@ -193,11 +207,14 @@ def run_with_cli(pulumi_cli: str, config: Mapping[str, tuple[str, bool]]) -> Out
     STATE_DIR.mkdir()
     PASSPHRASE_FILE.write_text(secrets.token_urlsafe(24))
     PASSPHRASE_FILE.chmod(0o600)
-    env = cli_env()
+    env = cli_env(engine)
     say(f"Backend: {env['PULUMI_BACKEND_URL']} (passphrase in {rel(PASSPHRASE_FILE)})")
-    workspace = auto.LocalWorkspaceOptions(work_dir=str(ROOT), env_vars=env,
-                                           pulumi_home=os.environ.get("PULUMI_HOME"))
-    stack = auto.create_or_select_stack(STACK, work_dir=str(ROOT), opts=workspace)
+    workspace = auto.LocalWorkspaceOptions(
+        work_dir=str(ROOT), env_vars=env, pulumi_home=env["PULUMI_HOME"],
+        pulumi_command=auto.PulumiCommand(root=str(engine.parent)))
+    stack = auto.create_or_select_stack(
+        stack_name=STACK, project_name=PROJECT, opts=workspace,
+        program=lambda: runpy.run_path(str(PROGRAM), run_name="__main__"))
     stack.set_all_config({key: auto.ConfigValue(value, secret=secret)
                           for key, (value, secret) in config.items()})
     say(f"$ pulumi up --stack {STACK} --yes")
@@ -206,21 +223,28 @@ def run_with_cli(pulumi_cli: str, config: Mapping[str, tuple[str, bool]]) -> Out
                                               flush=True), color="never")
     except auto.CommandError as exc:
         raise DemoError(f"`pulumi up` failed (see its output above): {_first_line(exc)}") from None
+    finally:
+        STACK_CONFIG_FILE.unlink(missing_ok=True)  # the config lives in the backend's stack
     say(f"\n$ pulumi stack output --stack {STACK}")
-    shown = subprocess.run([pulumi_cli, "stack", "output", "--stack", STACK], cwd=ROOT,
-                           env={**os.environ, **env}, capture_output=True, text=True,
-                           check=False)
+    shown = subprocess.run([str(engine / "pulumi"), "stack", "output", "--stack", STACK],
+                           cwd=ROOT, env={**os.environ, **env}, capture_output=True,
+                           text=True, check=False)
     say(shown.stdout.rstrip() or shown.stderr.rstrip())
     outputs = stack.outputs()
     return Outputs({k: v.value for k, v in outputs.items()},
                    {k for k, v in outputs.items() if v.secret})
 
 
-def cli_env() -> dict[str, str]:
+def cli_env(engine: Path) -> dict[str, str]:
+    """Nothing reaches out: file backend, passphrase, no update check, no plugin download."""
     return {
         "PULUMI_BACKEND_URL": STATE_DIR.as_uri(),
         "PULUMI_CONFIG_PASSPHRASE_FILE": str(PASSPHRASE_FILE),
+        "PULUMI_HOME": str(STATE_DIR / "home"),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_PYTHON_CMD": sys.executable,  # the dynamic provider runs in this virtualenv
+        "PATH": os.pathsep.join([str(engine), os.environ.get("PATH", "")]),
     }
 
 
@@ -299,11 +323,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    pulumi_cli = shutil.which("pulumi")
-    if args.mode == "cli" and pulumi_cli is None:
-        say("demo: --mode cli needs the pulumi CLI on PATH, and none was found.")
+    engine = find_engine()
+    if args.mode == "cli" and engine is None:
+        say("demo: --mode cli needs a Pulumi engine: run `make engine` (builds one with Go) or "
+            "put a pulumi CLI on PATH.")
         return 2
-    use_cli = pulumi_cli is not None and args.mode != "mocks"
+    use_cli = engine is not None and args.mode != "mocks"
     emulator = EmulatorProcess()
     with unwinding_signals():
         try:
@@ -316,18 +341,19 @@ def main(argv: list[str] | None = None) -> int:
             say("Config passed to the program: " + ", ".join(
                 f"{k}={'[secret]' if s else v}" for k, (v, s) in config.items()))
             if use_cli:
-                assert pulumi_cli is not None
-                say(f"\npulumi CLI found at {pulumi_cli}: running a real `pulumi up` on a local "
-                    "file backend.")
-                outputs = run_with_cli(pulumi_cli, config)
-                env = cli_env()
+                assert engine is not None
+                say(f"\nPulumi engine: {engine / 'pulumi'}. Running a real `pulumi up` on a "
+                    "local file backend.")
+                outputs = run_with_cli(engine, config)
+                env = cli_env(engine)
                 reveal = (f"PULUMI_BACKEND_URL={env['PULUMI_BACKEND_URL']} "
                           f"PULUMI_CONFIG_PASSPHRASE_FILE={rel(PASSPHRASE_FILE)} "
-                          f"pulumi stack output {SECRET_OUTPUT} --show-secrets --stack {STACK}")
+                          f"{engine / 'pulumi'} stack output {SECRET_OUTPUT} --show-secrets "
+                          f"--stack {STACK}")
                 heading = f"Stack outputs of `{PROJECT}/{STACK}` after a real `pulumi up`:"
             else:
-                say("\n" + (NO_CLI if pulumi_cli is None else NO_CLI.replace(
-                    "pulumi CLI not found", "--mode mocks")))
+                say("\n" + (NO_CLI if engine is None else
+                             "--mode mocks: " + NO_CLI.split(": ", 1)[1]))
                 outputs = run_with_mocks(config)
                 reveal = ("make demo DEMO_ARGS=--show-secrets  "
                           "(or: .venv/bin/python scripts/demo.py --show-secrets)")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -128,18 +127,3 @@ def test_sigterm_stops_the_kept_emulator() -> None:
     assert process.returncode == 0, seen + rest
     assert f"Emulator (pid {pid}) stopped." in rest
     assert_gone(pid)
-
-
-@pytest.mark.cli
-@pytest.mark.skipif(shutil.which("pulumi") is None,
-                    reason="needs the pulumi CLI on PATH (not installable on our build machines)")
-def test_demo_with_the_cli_runs_a_real_pulumi_up() -> None:
-    result = subprocess.run([sys.executable, str(DEMO), "--mode", "cli"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=600, check=False)
-    out = result.stdout
-    assert result.returncode == 0, out + result.stderr
-    assert "running a real `pulumi up` on a local file backend" in out
-    assert "not a real deployment" not in out
-    assert output_value(out, "accessToken") == "[secret]"
-    assert "pulumi stack output accessToken --show-secrets --stack demo" in out
-    assert_gone(emulator_pid(out))
