@@ -59,6 +59,10 @@ __all__ = [
 ]
 
 CONFIG_NAMESPACE = "anypoint"
+OWN_CONFIG_NAMESPACE = "anypoint-pulumi"
+"""Read before ``anypoint:``: no provider validates it, so ``region`` and ``baseUrl`` set here
+cannot break a stack that also uses a Terraform-bridged ``anypoint`` provider (which refuses
+``anypoint:*`` keys it does not know; see the README, "Config namespace")."""
 MODULE, NAME = "anypoint", "AnypointToken"
 TOKEN_TYPE = f"pulumi-python:dynamic/{MODULE}:{NAME}"
 """The type token of an ``AnypointToken`` (what the engine and ``Mocks.new_resource`` see)."""
@@ -202,14 +206,24 @@ def given(props: Mapping[str, Any], key: str) -> bool:
 # Config and environment ------------------------------------------------------------------------
 
 
-def _from_config(config: pulumi.Config, group: Group) -> dict[str, Any]:
+def _configs(config: pulumi.Config | None) -> tuple[pulumi.Config, ...]:
+    """The namespaces to read, first wins: ``anypoint-pulumi:`` then ``anypoint:``."""
+    if config is not None:
+        return (config,)
+    return pulumi.Config(OWN_CONFIG_NAMESPACE), pulumi.Config(CONFIG_NAMESPACE)
+
+
+def _from_config(configs: tuple[pulumi.Config, ...], group: Group) -> dict[str, Any]:
     found = {}
     for spec in INPUTS:
-        if spec.group is group and spec.config_key:
+        if spec.group is not group or not spec.config_key:
+            continue
+        for config in configs:
             value = (config.get_secret(spec.config_key) if spec.secret
                      else config.get(spec.config_key))
             if value is not None and value != "":
                 found[spec.name] = value
+                break
     return found
 
 
@@ -224,8 +238,9 @@ def _from_environment(environ: Mapping[str, str], group: Group) -> dict[str, Any
     return found
 
 
-def _fallback(group: Group, config: pulumi.Config, environ: Mapping[str, str]) -> dict[str, Any]:
-    return _from_config(config, group) or _from_environment(environ, group)
+def _fallback(group: Group, config: pulumi.Config | None,
+              environ: Mapping[str, str]) -> dict[str, Any]:
+    return _from_config(_configs(config), group) or _from_environment(environ, group)
 
 
 def resolve_defaults(
@@ -236,12 +251,12 @@ def resolve_defaults(
     """Fill credentials and location the program did not give, each as a group.
 
     Credentials: the inputs if any of them is given; else those set in Pulumi config
-    (``anypoint:clientId``…); else the environment (``ANYPOINT_CLIENT_ID``…). Location: the
-    ``region``/``base_url`` inputs; else ``anypoint:region``/``anypoint:baseUrl``; else the first of
+    (``anypoint-pulumi:clientId``, then ``anypoint:clientId``…); else the environment
+    (``ANYPOINT_CLIENT_ID``…). Location: the ``region``/``base_url`` inputs; else
+    ``region``/``baseUrl`` from config (the same two namespaces); else the first of
     ``ANYPOINT_BASE_URL``, ``ANYPOINT_HOST``, ``ANYPOINT_CPLANE``; else ``us``. Groups are never
     mixed, so a stray variable cannot turn one flow into another.
     """
-    config = config if config is not None else pulumi.Config(CONFIG_NAMESPACE)
     environ = environ if environ is not None else os.environ
     resolved = dict(inputs)
     if not any(resolved.get(s.name) is not None for s in INPUTS if s.selects_flow):
@@ -262,7 +277,6 @@ def resolve_location(
     if region is not None or base_url is not None:
         given_ = {"region": region, "base_url": base_url}
         return {key: value for key, value in given_.items() if value is not None}
-    config = config if config is not None else pulumi.Config(CONFIG_NAMESPACE)
     environ = environ if environ is not None else os.environ
     return _fallback(Group.LOCATION, config, environ)
 

@@ -143,3 +143,16 @@ def test_a_stack_made_by_the_previous_release_previews_with_no_diff_after_the_up
     assert ops(up.summary.resource_changes) == {"same": 2}
     [after] = deployment.resources()
     assert after["outputs"]["__provider"] == before["outputs"]["__provider"]
+
+
+def test_the_own_config_namespace_wins_and_keeps_location_out_of_the_anypoint_namespace(
+        deploy: Callable[..., Deployment], emulator: Emulator) -> None:
+    config = {"anypoint:clientId": (emulator.demo.client_id, False),
+              "anypoint:clientSecret": (emulator.demo.client_secret, True),
+              "anypoint:baseUrl": ("https://not-this-one.invalid", False),
+              "anypoint-pulumi:baseUrl": (emulator.base_url, False)}
+    deployment = deploy(data_program, config)
+    up = deployment.up()
+    assert up.outputs["organizationId"].value == emulator.demo.organization_id
+    [resource] = deployment.resources()
+    assert resource["outputs"]["base_url"] == emulator.base_url
