@@ -16,7 +16,12 @@ of goal / measured / pass and the machine it ran on. Everything runs against the
 - TCP connections opened, counted by a loopback relay in front of the emulator (which keeps
   connections alive, as the real control plane does): 10 ``get_profile`` calls and 5
   ``get_environment`` calls in this process, and 20 ``Create`` calls sent 8 at a time to one
-  provider server (which runs at most 4 at once).
+  provider server (which runs at most 4 at once);
+- under the real engine (``make engine``; skipped with the reason where there is none), for a
+  stack of 20 tokens: Anypoint requests made by ``preview`` and by a no-change ``up``, the
+  dynamic-provider processes started per ``up`` (counted by a ``PULUMI_PYTHON_CMD`` wrapper), and
+  the wall time of that no-change ``up`` against the same program with 20 no-op dynamic resources
+  instead (medians of interleaved rounds).
 """
 
 from __future__ import annotations
@@ -328,6 +333,89 @@ def import_breakdown(cache: str, top: int = 10) -> list[str]:
 # Main ---------------------------------------------------------------------------------------
 
 
+def _noop_provider() -> Any:
+    """A dynamic provider that does nothing (defined in a function: it pickles by value)."""
+    import pulumi.dynamic
+
+    class Noop(pulumi.dynamic.ResourceProvider):
+        def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
+            return pulumi.dynamic.CreateResult("noop", props)
+
+    return Noop()
+
+
+def engine_figures(emu: Emulator, rounds: int) -> tuple[list[Row], list[str]]:
+    """Requests, provider processes and wall time of no-change runs under the real engine."""
+    engine = os.environ.get("ANYPOINT_PULUMI_ENGINE")
+    if not engine or not (Path(engine) / "pulumi").is_file():
+        return ([("engine figures", "", "skipped: no engine (run `make bench`, which runs "
+                  "`make engine`)", None)], [])
+    import pulumi
+    import pulumi.dynamic
+
+    from anypoint_pulumi import AnypointToken
+    from anypoint_pulumi.testing.local import LocalStack
+
+    def tokens() -> None:
+        for i in range(20):
+            AnypointToken(f"t{i}")
+
+    class Noop(pulumi.dynamic.Resource, module="bench", name="Noop"):
+        def __init__(self, name: str) -> None:
+            super().__init__(_noop_provider(), name, {"value": name})
+
+    def noops() -> None:
+        for i in range(20):
+            Noop(f"n{i}")
+
+    config = {"anypoint:clientId": (emu.demo.client_id, False),
+              "anypoint:clientSecret": (emu.demo.client_secret, True),
+              "anypoint:baseUrl": (emu.base_url, False)}
+    with tempfile.TemporaryDirectory() as tmp:
+        starts = Path(tmp) / "provider-starts"
+        wrapper = Path(tmp) / "python"
+        wrapper.write_text(f'#!/bin/sh\necho started >> "{starts}"\nexec "{sys.executable}" "$@"\n')
+        wrapper.chmod(0o755)
+        env = {"PULUMI_PYTHON_CMD": str(wrapper)}
+        token_stack = LocalStack(Path(engine), Path(tmp) / "tokens", tokens, extra_env=env)
+        noop_stack = LocalStack(Path(engine), Path(tmp) / "noops", noops, extra_env=env,
+                                project="noops")
+        token_stack.create(config)
+        noop_stack.create()
+        token_stack.up()
+        noop_stack.up()
+        emu.clear_requests()
+        token_stack.preview()
+        preview_requests = emu.count()
+        emu.clear_requests()
+        starts.unlink(missing_ok=True)
+        token_stack.up()
+        up_requests = emu.count()
+        processes = len(starts.read_text().splitlines()) if starts.exists() else 0
+        token_times: list[float] = []
+        noop_times: list[float] = []
+        for _ in range(rounds):
+            for stack, sink in ((token_stack, token_times), (noop_stack, noop_times)):
+                started = time.perf_counter()
+                stack.up()
+                sink.append(time.perf_counter() - started)
+        token_stack.remove()
+        noop_stack.remove()
+    ratio = statistics.median(token_times) / statistics.median(noop_times)
+    rows: list[Row] = [
+        ("engine: requests, preview of 20 tokens", "0", str(preview_requests),
+         preview_requests == 0),
+        ("engine: requests, no-change up of 20 tokens", "0", str(up_requests), up_requests == 0),
+        ("engine: dynamic-provider processes per up", "", str(processes), None),
+        ("engine: no-change up, 20 tokens / 20 no-op", "<= 1.15x", f"{ratio:.2f}x",
+         ratio <= 1.15),
+    ]
+    note = (f"engine: medians of {rounds} interleaved no-change `pulumi up` runs: 20 tokens "
+            f"{statistics.median(token_times):.2f} s, 20 no-op dynamic resources "
+            f"{statistics.median(noop_times):.2f} s (pulumi at {engine})")
+    return rows, [note]
+
+
 def machine() -> list[str]:
     uname = subprocess.run(["uname", "-a"], capture_output=True, text=True).stdout.strip()
     return [
@@ -354,6 +442,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=60, help="rounds of the ratio (>= 50)")
     parser.add_argument("--imports", type=int, default=15, help="import runs (>= 10)")
+    parser.add_argument("--engine-rounds", type=int, default=5,
+                        help="rounds of the no-change `pulumi up` comparison")
     parser.add_argument("--write", default=str(ROOT / "benchmarks" / "RESULTS.md"),
                         help="where to write the results ('' to skip)")
     args = parser.parse_args()
@@ -365,12 +455,13 @@ def main() -> int:
         rows += connections(server, emu)
         rows += provider_size()
         ratio_rows, ratio_notes = ratios(server, emu, args.rounds)
-    rows += ratio_rows
+        engine_rows, engine_notes = engine_figures(emu, args.engine_rounds)
+    rows += ratio_rows + engine_rows
     with tempfile.TemporaryDirectory() as cache:
         import_rows, import_notes = import_time(args.imports, cache)
         breakdown = import_breakdown(cache)
     rows += import_rows
-    notes += ratio_notes + import_notes
+    notes += ratio_notes + engine_notes + import_notes
 
     lines = table(rows) + [""] + [f"- {note}" for note in notes]
     print("\n".join(lines))
