@@ -82,10 +82,13 @@ class LocalStack:
         }
 
     def create(self, config: dict[str, tuple[str, bool]] | None = None) -> auto.Stack:
+        """Create the stack, or select it again (after a change of :attr:`extra_env`)."""
         if self.program is None:
             self.program = run_file(self.work_dir / "__main__.py")
         self.backend.mkdir(parents=True, exist_ok=True)
-        if self.source is not None:  # an example: its own Pulumi.yaml and files, in a copy
+        if self.work_dir.exists():
+            pass  # selected again: the project is there
+        elif self.source is not None:  # an example: its own Pulumi.yaml and files, in a copy
             shutil.copytree(self.source, self.work_dir,
                             ignore=shutil.ignore_patterns(".venv", "__pycache__", "Pulumi.*.yaml"))
             self.project = project_name(self.work_dir)

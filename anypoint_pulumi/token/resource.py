@@ -125,6 +125,11 @@ class AnypointToken(pulumi.dynamic.Resource, module=schema.MODULE, name=schema.N
     ) -> None:
         if args is not None and kwargs:
             raise TypeError("pass inputs either as an AnypointTokenArgs or as keyword arguments")
+        if opts is not None and opts.import_ is not None:
+            raise TypeError(
+                f"AnypointToken {resource_name!r} cannot be imported (import_={opts.import_!r}): "
+                "a token exists only by logging in, and Pulumi's dynamic resources cannot be "
+                "imported. Remove import_ and let `pulumi up` create it.")
         args = args if args is not None else AnypointTokenArgs(**kwargs)
         props = schema.resolve_defaults(args.to_inputs())
         for key in schema.SECRET_INPUTS:

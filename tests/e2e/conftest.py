@@ -75,7 +75,8 @@ class Deployment(LocalStack):
 
     def create(self, config: dict[str, tuple[str, bool]] | None = None) -> auto.Stack:
         self.root.mkdir(parents=True, exist_ok=True)
-        self.clock_file.write_text("0")
+        if not self.clock_file.exists():
+            self.clock_file.write_text("0")
         self.extra_env.update(PYTHONPATH=str(SITE_DIR),
                               ANYPOINT_E2E_CLOCK_FILE=str(self.clock_file))
         return super().create(config)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pulumi
 import pytest
+from pulumi import automation as auto
 
 from anypoint_pulumi import AnypointToken, get_environment_output, get_profile_output
 from anypoint_pulumi.emulator import Emulator
@@ -156,3 +157,34 @@ def test_the_own_config_namespace_wins_and_keeps_location_out_of_the_anypoint_na
     assert up.outputs["organizationId"].value == emulator.demo.organization_id
     [resource] = deployment.resources()
     assert resource["outputs"]["base_url"] == emulator.base_url
+
+
+def test_importing_a_token_is_refused_with_a_clear_error(
+        deploy: Callable[..., Deployment], emulator: Emulator) -> None:
+    def program() -> None:
+        AnypointToken("ci", opts=pulumi.ResourceOptions(import_="1234"))
+
+    deployment = deploy(program, emulator_config(emulator))
+    with pytest.raises(auto.CommandError) as failed:
+        deployment.up()
+    assert "AnypointToken 'ci' cannot be imported" in str(failed.value)
+    assert "dynamic resources cannot be imported" in str(failed.value)
+
+
+def test_destroy_needs_the_package_installed_and_works_once_it_is_back(
+        deploy: Callable[..., Deployment], emulator: Emulator) -> None:
+    def program() -> None:
+        pulumi.export("accessToken", AnypointToken("ci").access_token)
+
+    deployment = deploy(program, emulator_config(emulator))
+    token = deployment.up().outputs["accessToken"].value
+    deployment.extra_env["ANYPOINT_E2E_HIDE_PACKAGE"] = "1"
+    deployment.create()  # select the stack again with the new environment
+    with pytest.raises(auto.CommandError) as failed:
+        deployment.destroy()
+    assert "No module named 'anypoint_pulumi'" in str(failed.value)
+    assert emulator.is_active(token) and len(deployment.resources()) == 1
+    del deployment.extra_env["ANYPOINT_E2E_HIDE_PACKAGE"]
+    deployment.create()
+    deployment.destroy()
+    assert not emulator.is_active(token) and deployment.resources() == []

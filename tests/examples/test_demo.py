@@ -60,12 +60,13 @@ def assert_gone(pid: int) -> None:
     pytest.fail(f"the emulator process {pid} is still running")
 
 
-def test_demo_without_cli_runs_the_program_under_mocks() -> None:
+def test_demo_without_an_engine_says_so_and_runs_the_program_under_mocks() -> None:
     result = demo()
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
-    assert ("pulumi CLI not found: running the same program under Pulumi's testing runtime "
-            "(mocks) with the real provider against the emulator — not a real deployment") in out
+    assert ("no Pulumi engine (no pulumi CLI on PATH and no Go to build one with `make engine`): "
+            "running the same program under Pulumi's testing runtime (mocks) with the real "
+            "provider against the emulator — not a real deployment") in out
     assert "after a real `pulumi up`" not in out
     assert output_value(out, "accessToken") == "[secret]"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", output_value(out, "expiresAt"))

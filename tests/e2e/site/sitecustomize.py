@@ -1,5 +1,6 @@
 """Test-only start-up hooks for the processes the engine starts (end-to-end tests).
 
+- ``$ANYPOINT_E2E_HIDE_PACKAGE``: ``anypoint_pulumi`` cannot be imported, as after an uninstall.
 - ``$ANYPOINT_E2E_PACKAGE_DIR``: import ``anypoint_pulumi`` from this directory instead of the
   installed (editable) package, as a machine with an older release installed would.
 - ``$ANYPOINT_E2E_CLOCK_FILE``: shift anypoint_pulumi's clock by the offset in the file, as the
@@ -15,6 +16,17 @@ _PACKAGE_DIR = os.environ.get("ANYPOINT_E2E_PACKAGE_DIR")
 if _PACKAGE_DIR:
     sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in repr(f)]
     sys.path.insert(0, _PACKAGE_DIR)
+
+if os.environ.get("ANYPOINT_E2E_HIDE_PACKAGE"):  # as on a machine where it was uninstalled
+
+    class _Hidden:
+        @staticmethod
+        def find_spec(name, path=None, target=None):  # type: ignore[no-untyped-def]
+            if name == "anypoint_pulumi" or name.startswith("anypoint_pulumi."):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, _Hidden())
 
 _FILE = os.environ.get("ANYPOINT_E2E_CLOCK_FILE")
 _OFFSET = 0.0
