@@ -47,8 +47,9 @@ NO_ENGINE = 3
 
 # Measured on a 2-core machine (see README, "The Pulumi engine"); printed as expectations.
 EXPECTED = {
-    "download": "about 0.4 GB of module zips: 1-3 min on a cold module cache, seconds when warm",
-    "build": "about 9 min cold on 2 cores (needs ~3 GB of memory), under 30 s warm",
+    "download": "about 280 MB of module zips: a minute or two on a cold module cache, "
+                "seconds when warm",
+    "build": "about 4 min cold on 2 cores (peak ~2 GB of memory), seconds when warm",
 }
 
 
