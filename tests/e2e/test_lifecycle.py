@@ -234,3 +234,16 @@ def test_stack_output_masks_the_token_and_show_secrets_hands_over_a_working_one(
     handed = show_secrets(stack)["accessToken"]
     assert handed not in masked
     assert emulator.is_active(handed)
+
+
+def test_refresh_always_in_pulumi_yaml_recovers_on_a_plain_up_at_one_read_per_token(
+        stack: Deployment, emulator: Emulator) -> None:
+    with (stack.work_dir / "Pulumi.yaml").open("a") as settings:
+        settings.write("options:\n  refresh: always\n")
+    old = show_secrets(stack)["accessToken"]
+    emulator.revoke(old)
+    emulator.clear_requests()
+    up = stack.up()
+    new = up.outputs["accessToken"].value
+    assert new != old and emulator.is_active(new)
+    assert emulator.count("/accounts/api/me", method="GET") == 1  # the price: a read per token
