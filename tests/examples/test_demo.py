@@ -97,10 +97,10 @@ def test_a_failing_run_exits_non_zero_and_stops_the_emulator() -> None:
     assert_gone(emulator_pid(out))
 
 
-def test_mode_cli_without_a_cli_is_a_usage_error() -> None:
+def test_mode_cli_without_an_engine_is_a_usage_error() -> None:
     result = demo("--mode", "cli")
     assert result.returncode == 2
-    assert "needs the pulumi CLI on PATH" in result.stdout
+    assert "--mode cli needs a Pulumi engine: run `make engine`" in result.stdout
     assert "listening on" not in result.stdout  # nothing was started
 
 
