@@ -6,57 +6,37 @@ with :meth:`AnypointError.with_context`, which returns a copy and never edits an
 
 Every error names the control plane host, the endpoint, the HTTP status when there was one, and
 what to do next. None ever carries a password, client secret, SAML response or token: messages
-are built from our own words plus a trimmed, redacted extract of Anypoint's answer, and library
-exceptions are never chained (ours are raised outside the ``except`` block, so not even
+are built from our own words plus a trimmed extract of Anypoint's answer, scrubbed by
+:mod:`anypoint_pulumi.access.redaction` (whose ``redact`` and ``shown`` are re-exported here), and
+library exceptions are never chained (ours are raised outside the ``except`` block, so not even
 ``__context__`` keeps them) because their text and the request they hold are not ours to vet.
 """
 
 from __future__ import annotations
 
 import copy
-import html
-import json
-import re
-from collections.abc import Iterable
 from typing import Any, TypeVar
-from urllib.parse import quote, quote_plus
 
-REDACTED = "***"
+from .redaction import REDACTED, redact, shown
+
+__all__ = [
+    "REDACTED",
+    "AnypointError",
+    "BadCredentialsError",
+    "ConfigurationError",
+    "MfaRequiredError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "ServerError",
+    "TokenRejectedError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "redact",
+    "shown",
+]
 
 E = TypeVar("E", bound="AnypointError")
-
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
-_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
-_TOKEN_FIELDS = re.compile(
-    r"(?i)([\"']?(?:access_token|client_secret|password|SAMLResponse|token)[\"']?\s*[:=]\s*[\"']?)"
-    r"[^\"'&\s,}]+"
-)
-
-
-def _spellings(secret: str) -> set[str]:
-    """The ways a server may echo ``secret``: as is, JSON-escaped, URL-encoded, HTML-escaped."""
-    as_json = json.dumps(secret)[1:-1]
-    return {
-        secret,
-        as_json,
-        as_json.replace("/", "\\/"),
-        quote_plus(secret),
-        quote(secret, safe=""),
-        html.escape(secret),
-    }
-
-
-def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """Return ``text`` with every known secret, bearer token and credential field masked.
-
-    Each secret is also masked in the encoded forms a server may echo it in (JSON, URL, HTML).
-    """
-    known = {form for s in secrets if s and len(s) >= 4 for form in _spellings(s)}
-    for secret in sorted(known, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    text = _USERINFO.sub(REDACTED + "@", text)
-    text = _BEARER.sub(r"\g<1>" + REDACTED, text)
-    return _TOKEN_FIELDS.sub(r"\g<1>" + REDACTED, text)
 
 
 class AnypointError(Exception):

@@ -1,0 +1,273 @@
+"""Scrubbing: every byte a server sends passes here before anyone sees it.
+
+:func:`redact` masks, in any text, the known secrets in every spelling a server or a library may
+echo them in -- as is; percent-encoded (either case of hex digit, any mix of encoded and plain
+characters, ``+`` for a space); JSON-escaped (``\\u00e9``, ``\\/``); HTML-escaped (named or
+numeric); base64 (also inside ``id:secret``, the form of HTTP Basic auth, and URL-safe base64)
+-- and the patterns that carry a credential whatever its value: ``Bearer``/``Basic`` values,
+credential fields (``password=``, ``"access_token": ...``, also percent-encoded) and the user
+information of URLs.
+
+A secret of fewer than :data:`MIN_MASKED_CHARS` characters cannot be masked without giving it
+away (the places of the masks would spell it), so a text that contains one, in any spelling, is
+withheld whole.
+
+:func:`shown` makes server text fit for a message: it reads a bounded window of it, so redacting
+even a 200 MB body costs no more than redacting a few kilobytes, redacts it, replaces control and
+formatting characters (terminal escapes, bidirectional overrides) and trims it. :func:`shown_url`
+does the same for a URL and drops its query and fragment.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = ["MIN_MASKED_CHARS", "REDACTED", "SHOWN_WINDOW", "WITHHELD", "redact", "shown",
+           "shown_url"]
+
+REDACTED = "***"
+WITHHELD = "[withheld: may hold a short secret]"
+MIN_MASKED_CHARS = 4
+"""Secrets at least this long are masked where they appear; shorter ones withhold the text."""
+SHOWN_WINDOW = 8192
+"""Characters of a server text that :func:`shown` reads (plus room for a secret at its end)."""
+_ENCODED_PER_CHAR = 12
+"""The longest spelling of one character: ``%F4%8F%BF%BF`` or ``\\uDBFF\\uDFFF``."""
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_AUTHORIZATION = re.compile(
+    r"(?i)\b(?:bearer\s+([A-Za-z0-9._~+/=-]+)|basic\s+([A-Za-z0-9+/_-]{6,}={0,2}))")
+_FIELD_NAMES = (r"access_token|refresh_token|id_token|client_secret|password|passwd|"
+                r"SAMLResponse|assertion|token")
+_TOKEN_FIELDS = re.compile(
+    rf"(?i)(?:[\"']|\\\"|&quot;)?(?:{_FIELD_NAMES})(?:[\"']|\\\"|&quot;)?\s*[:=]\s*"
+    r"(?:[\"']|\\\"|&quot;)?([^\"'&\s,;}<]+)")
+_BASE64_CHAR = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_")
+_PERCENT = r"(?P<pct>(?:%[0-9A-Fa-f]{2})+)|(?P<plus>\+)"
+_JSON = (r"\\u(?P<u>[0-9A-Fa-f]{4})(?:\\u(?P<low>[dD][c-fC-F][0-9A-Fa-f]{2}))?"
+         r"|\\(?P<c>[\\/\"'bfnrt])")
+_HTML = (r"&(?:#(?P<dec>[0-9]{1,7})|#[xX](?P<hex>[0-9A-Fa-f]{1,6})|(?P<name>amp|lt|gt|quot|apos))"
+         r";?")
+_VIEWS = (
+    (re.compile(f"{_PERCENT}|{_JSON}|{_HTML}"), " "),
+    (re.compile(f"{_PERCENT}|{_JSON}|{_HTML}"), "+"),
+    (re.compile(_PERCENT), " "),
+    (re.compile(_PERCENT), "+"),
+    (re.compile(_JSON), "+"),
+    (re.compile(_HTML), "+"),
+)
+"""How a text is decoded to look for secrets in it: every escape family at once, and each on its
+own (a secret may itself hold what looks like another family's escape), ``+`` read both ways."""
+_JSON_CHARS = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """A text with its escapes decoded, and where each decoded character came from."""
+
+    text: str
+    starts: list[int]
+    """Decoded index where each piece begins (ascending)."""
+    origins: list[tuple[int, int, bool]]
+    """Per piece: its start and end in the original, and whether it maps character for
+    character (a plain run) or as a whole (an escape)."""
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span that decoded characters ``start:end`` came from."""
+        return self._at(start)[0], self._at(end - 1)[1]
+
+    def _at(self, index: int) -> tuple[int, int]:
+        piece = bisect.bisect_right(self.starts, index) - 1
+        o_start, o_end, plain = self.origins[piece]
+        if plain:
+            at = o_start + index - self.starts[piece]
+            return at, at + 1
+        return o_start, o_end
+
+
+def _unescape(match: re.Match[str], plus: str) -> str:
+    group = match.lastgroup
+    if group == "pct":
+        raw = bytes.fromhex(match.group("pct").replace("%", ""))
+        return raw.decode("utf-8", "surrogateescape")
+    if group in ("u", "low"):
+        high = int(match.group("u"), 16)
+        low = match.group("low")
+        if low is not None and 0xD800 <= high <= 0xDBFF:
+            return chr(0x10000 + ((high - 0xD800) << 10) + (int(low, 16) - 0xDC00))
+        return chr(high) + (chr(int(low, 16)) if low is not None else "")
+    if group == "c":
+        char = match.group("c")
+        return _JSON_CHARS.get(char, char)
+    if group in ("dec", "hex"):
+        code = int(match.group("dec"), 10) if group == "dec" else int(match.group("hex"), 16)
+        return chr(code) if code <= 0x10FFFF else match.group(0)
+    if group == "name":
+        return _ENTITIES[match.group("name").lower()]
+    return plus
+
+
+def _decode(text: str, escapes: re.Pattern[str], plus: str) -> _Decoded:
+    """``text`` with the ``escapes`` decoded (``+``, when one of them, read as ``plus``)."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    origins: list[tuple[int, int, bool]] = []
+    length = 0
+    done = 0
+    for match in escapes.finditer(text):
+        if match.start() > done:
+            starts.append(length)
+            origins.append((done, match.start(), True))
+            pieces.append(text[done:match.start()])
+            length += match.start() - done
+        value = _unescape(match, plus)
+        if value:
+            starts.append(length)
+            origins.append((match.start(), match.end(), False))
+            pieces.append(value)
+            length += len(value)
+        done = match.end()
+    if done < len(text) or not starts:
+        starts.append(length)
+        origins.append((done, len(text), True))
+        pieces.append(text[done:])
+    return _Decoded("".join(pieces), starts, origins)
+
+
+@lru_cache(maxsize=256)
+def _base64_cores(secret: str) -> tuple[str, ...]:
+    """The base64 characters that ``secret`` alone decides, wherever it starts in the encoded
+    bytes (so ``base64("id:" + secret)`` contains one of them), in both alphabets."""
+    raw = secret.encode("utf-8", "surrogatepass")
+    cores = []
+    for pad in range(3):
+        encoded = base64.b64encode(b"\0" * pad + raw).decode("ascii")
+        core = encoded[(8 * pad + 5) // 6: (8 * (pad + len(raw))) // 6]
+        if len(core) >= MIN_MASKED_CHARS:
+            cores += [core, core.translate(str.maketrans("+/", "-_"))]
+    return tuple(dict.fromkeys(cores))
+
+
+def _find_all(haystack: str, needle: str) -> Iterable[tuple[int, int]]:
+    at = haystack.find(needle)
+    while at >= 0:
+        yield at, at + len(needle)
+        at = haystack.find(needle, at + 1)
+
+
+def _grow_base64(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span to the whole base64 word around it (its edge characters hold bits of the
+    secret too)."""
+    while start > 0 and text[start - 1] in _BASE64_CHAR:
+        start -= 1
+    while end < len(text) and (text[end] in _BASE64_CHAR or text[end] == "="):
+        end += 1
+    return start, end
+
+
+def _masks(text: str, secrets: tuple[str, ...]) -> list[tuple[int, int]] | None:
+    """Spans of ``text`` to mask, or ``None`` when a too-short secret appears in it."""
+    views = [_decode(text, escapes, plus) for escapes, plus in _VIEWS]
+    spans: list[tuple[int, int]] = []
+    for secret in secrets:
+        short = len(secret) < MIN_MASKED_CHARS
+        hits = [*_find_all(text, secret)]
+        for view in views:
+            hits += [view.span(*hit) for hit in _find_all(view.text, secret)]
+        if hits and short:
+            return None
+        spans += hits
+        if short:
+            continue
+        for core in _base64_cores(secret):
+            found = [*_find_all(text, core)]
+            for view in views:
+                found += [view.span(*hit) for hit in _find_all(view.text, core)]
+            spans += [_grow_base64(text, *hit) for hit in found]
+    for pattern in (_AUTHORIZATION, _TOKEN_FIELDS):
+        for match in pattern.finditer(text):
+            group = next(g for g in range(1, (pattern.groups or 0) + 1) if match.group(g))
+            spans.append(match.span(group))
+        for view in views:
+            for match in pattern.finditer(view.text):
+                group = next(g for g in range(1, (pattern.groups or 0) + 1) if match.group(g))
+                spans.append(view.span(*match.span(group)))
+    spans += [(m.start(), m.end() - 1) for m in _USERINFO.finditer(text)]
+    return spans
+
+
+def _apply(text: str, spans: list[tuple[int, int]], limit: int) -> str:
+    """``text[:limit]`` with each span (merged where they touch) replaced by the mask."""
+    out: list[str] = []
+    done = 0
+    for start, end in sorted(spans):
+        if start >= limit:
+            break
+        if start < done:  # overlaps the previous mask: extend it
+            done = max(done, min(end, limit))
+            continue
+        out += [text[done:start], REDACTED]
+        done = min(end, limit)
+    out.append(text[done:limit])
+    return "".join(out)
+
+
+def _known(secrets: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(sorted({s for s in secrets if isinstance(s, str) and s}, key=len,
+                        reverse=True))
+
+
+def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` with every known secret (in any spelling), bearer and basic credentials,
+    credential fields and URL user information masked; :data:`WITHHELD` instead when a secret
+    shorter than :data:`MIN_MASKED_CHARS` appears in it. Linear in the length of ``text``."""
+    spans = _masks(text, _known(secrets))
+    return WITHHELD if spans is None else _apply(text, spans, len(text))
+
+
+def _printable(text: str) -> str:
+    """Control, formatting and unassigned characters (terminal escapes, bidi overrides) as
+    spaces, then runs of white space as one space."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def shown(text: str, secrets: Iterable[str | None] = (), limit: int = 200) -> str:
+    """Server text fit for a message: at most :data:`SHOWN_WINDOW` characters read, redacted
+    (as :func:`redact`), control characters replaced, white space collapsed, trimmed to
+    ``limit`` characters (an ellipsis marks a cut). Bounded in time whatever the text's size."""
+    known = _known(secrets)
+    reach = SHOWN_WINDOW + _ENCODED_PER_CHAR * max((len(s) for s in known), default=0)
+    window = text[:reach]
+    spans = _masks(window, known)
+    if spans is None:
+        return WITHHELD[:limit]
+    # Redact before collapsing white space: a secret may itself hold spaces or line breaks.
+    cleaned = _printable(_apply(window, spans, min(len(window), SHOWN_WINDOW)))
+    cut = len(text) > SHOWN_WINDOW
+    if len(cleaned) > limit or cut:
+        cleaned = cleaned[: limit - 1].rstrip() + "…"
+    return cleaned
+
+
+def shown_url(url: str, secrets: Iterable[str | None] = (), limit: int = 200) -> str:
+    """A URL a server sent (a redirect's ``Location``), fit for a message: without user
+    information, query or fragment, then as :func:`shown`."""
+    try:
+        parts = urlsplit(url[:SHOWN_WINDOW])
+        host = parts.hostname or ""
+        netloc = f"[{host}]" if ":" in host else host
+        if parts.port is not None:
+            netloc += f":{parts.port}"
+        bare = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+        if parts.query or parts.fragment:
+            bare += "?…" if parts.query else "#…"
+    except ValueError:
+        bare = url
+    return shown(bare, secrets, limit)
