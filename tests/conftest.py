@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from anypoint_pulumi.emulator import Emulator
+from anypoint_pulumi.testing.hostile import HostileServer
 from anypoint_pulumi.testing.proxy import CountingProxy
 
 
@@ -48,3 +49,11 @@ def proxy_to() -> Iterator[Callable[[Emulator], CountingProxy]]:
     yield start
     for proxy in started:
         proxy.stop()
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileServer]:
+    """A started hostile loopback server (drips, bombs, loops pages, nests, redirects, lies):
+    route each path to an ``Act`` with ``hostile.route(path, act)``; every other path is 404."""
+    with HostileServer() as server:
+        yield server
