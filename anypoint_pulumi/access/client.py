@@ -10,7 +10,6 @@ models, never raw JSON. It keeps no token or credential between calls: each read
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -19,8 +18,10 @@ from urllib.parse import unquote
 import requests
 
 from . import endpoints
+from .bounds import MAX_PAGES, check_client_options, clamp_expiry, lifetime_seconds, token_problem
+from .deadline import bounded_calls
 from .endpoints import LOGIN, LOGOUT, ME, PROFILE, REVOKE, SAML, SESSION, TOKEN_LEGACY, TOKEN_V2
-from .errors import AnypointError, MfaRequiredError
+from .errors import AnypointError, ConfigurationError, MfaRequiredError
 from .models import (
     AccessToken,
     BusinessGroup,
@@ -33,8 +34,8 @@ from .models import (
     User,
     bearer,
 )
-from .settings import ConnectionSettings, RetryPolicy
-from .transport import _USABLE_TOKEN, Transport, transport_for
+from .settings import ConnectionSettings
+from .transport import Transport, transport_for
 
 __all__ = ["AccessManagementClient", "AccessToken", "GrantType"]
 
@@ -42,7 +43,6 @@ log = logging.getLogger("anypoint_pulumi")
 
 DEFAULT_SESSION_MINUTES = 60
 DEFAULT_OAUTH_SECONDS = 3600
-MAX_LIFETIME_SECONDS = 366 * 86_400  # a longer token lifetime is garbage: use the default
 ENVIRONMENTS_PAGE = 500
 
 M = TypeVar("M")
@@ -58,13 +58,15 @@ _MFA_HINT = (
 )
 
 
+@bounded_calls(lambda client: client.settings.retry.budget_seconds)
 class AccessManagementClient:
     """Talks to one Anypoint control plane.
 
     ``region`` is ``us`` (default), ``eu``, ``gov``, ``ca`` or ``jp``; ``base_url`` is any full URL
-    (Private Cloud Edition, the emulator) instead. Requests time out after ``timeout`` seconds
-    (or a ``(connect, read)`` pair) and transient failures (connection errors, 429, 502, 503, 504)
-    are retried up to ``retries`` times with backoff, within ``retry_budget`` seconds in all.
+    (Private Cloud Edition, the emulator) instead. Each read of an answer may take ``timeout``
+    seconds (or a ``(connect, read)`` pair); transient failures (connection errors, 429, 502, 503,
+    504) are retried up to ``retries`` times with backoff; and every call -- its attempts, waits
+    and follow-up requests -- ends within ``retry_budget`` seconds in all, on the clock.
     TLS is verified unless ``verify_tls=False``; ``ca_bundle`` trusts a private CA. Proxies come
     from the usual ``HTTPS_PROXY``/``NO_PROXY`` environment variables. Or pass ``settings``, a
     :class:`ConnectionSettings` already resolved, instead of all of these.
@@ -88,19 +90,14 @@ class AccessManagementClient:
         settings: ConnectionSettings | None = None,
     ) -> None:
         if settings is None:
-            from .settings import resolve_base_url
-
-            connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-            settings = ConnectionSettings(
-                base_url=resolve_base_url(region, base_url),
-                connect_timeout=connect,
-                read_timeout=read,
-                verify_tls=verify_tls,
-                ca_bundle=ca_bundle or None,
-                retry=RetryPolicy(retries=retries, backoff_factor=backoff_factor,
-                                  budget_seconds=retry_budget),
-                user_agent=user_agent,
-            )
+            settings = check_client_options(
+                region=region, base_url=base_url, timeout=timeout, retries=retries,
+                retry_budget=retry_budget, backoff_factor=backoff_factor, verify_tls=verify_tls,
+                ca_bundle=ca_bundle, user_agent=user_agent)
+        elif not isinstance(settings, ConnectionSettings):
+            raise ConfigurationError(
+                f"settings must be a ConnectionSettings (ConnectionSettings.resolve(...)), not "
+                f"{type(settings).__name__}", field="settings")
         self.settings = settings
         self._http: Transport = transport_for(settings)
         self.base_url = settings.base_url
@@ -221,15 +218,29 @@ class AccessManagementClient:
         if is_production is not None:
             params["isProduction"] = "true" if is_production else "false"
         found: list[Environment] = []
-        while True:
+        seen: set[Environment] = set()
+        total, allowed = 0, MAX_PAGES
+        for pages in range(1, MAX_PAGES + 1):
             body = self._get_json(path, bearer(token), params={**params, "offset": len(found)})
             page = body.get("data")
             if not isinstance(page, list):
                 raise self._http.unexpected(f"GET {path}", 200, "the answer has no 'data' list")
-            found.extend(Environment.from_json(item) for item in page if isinstance(item, dict))
-            total = body.get("total")
-            if not page or not isinstance(total, int) or len(found) >= total:
+            fresh = [env for env in (Environment.from_json(item) for item in page
+                                     if isinstance(item, dict)) if env not in seen]
+            seen.update(fresh)
+            found.extend(fresh)
+            claimed = body.get("total")
+            if not fresh or isinstance(claimed, bool) or not isinstance(claimed, int):
+                return found  # the last page, or one that adds nothing new
+            if pages == 1:  # the first answer's total and page size bound the whole listing
+                total, allowed = claimed, min(MAX_PAGES, -(-claimed // len(page)) + 1)
+            if len(found) >= total:
                 return found
+            if pages >= allowed:
+                break
+        raise self._http.unexpected(
+            f"GET {path}", 200, f"the listing claims {total} environments but {pages} pages "
+            f"gave {len(found)}: stopped rather than ask on without end")
 
     # Ending ------------------------------------------------------------------------------
 
@@ -260,6 +271,8 @@ class AccessManagementClient:
             return model(body)
         except MalformedAnswer as exc:
             what = str(exc)
+        except (ValueError, TypeError, OverflowError, RecursionError):  # values past any range
+            what = "the answer holds values this client cannot read"
         raise self._http.unexpected(f"GET {path}", 200, what)
 
     def _get_json(
@@ -289,14 +302,18 @@ class AccessManagementClient:
                     host=self.host, endpoint=f"POST {path}", status=200, hint=_MFA_HINT,
                 )
             raise self._http.unexpected(f"POST {path}", 200, "the answer has no access_token")
-        if not _USABLE_TOKEN.fullmatch(token):  # it could not even be sent in a header
-            raise self._http.unexpected(f"POST {path}", 200, "the access_token is not a usable "
-                                   "bearer token (visible ASCII characters only)")
-        token_type = str(body.get("token_type") or "bearer")
+        problem = token_problem(token)
+        if problem:  # it could not even be sent in a header, or it is absurd
+            raise self._http.unexpected(f"POST {path}", 200,
+                                        f"the access_token is not a usable bearer token: {problem}")
+        token_type = body.get("token_type")
+        token_type = token_type if isinstance(token_type, str) and token_problem(
+            token_type) is None and len(token_type) <= 32 else "bearer"
         if grant.is_session:
             expires_at = self._session_expiry(token, issued_at)
         else:
-            expires_at = issued_at + timedelta(seconds=_positive_seconds(body.get("expires_in")))
+            expires_at = issued_at + timedelta(seconds=lifetime_seconds(
+                body.get("expires_in"), DEFAULT_OAUTH_SECONDS))
         log.info("obtained a %s token from %s (expires %s)", grant.value, self.host,
                  expires_at.isoformat())
         return AccessToken(token, token_type, grant, issued_at, expires_at, self.base_url)
@@ -310,18 +327,7 @@ class AccessManagementClient:
             log.info("session lifetime unavailable (%s); assuming %d minutes", exc.status,
                      DEFAULT_SESSION_MINUTES)
             return default
-        if session.expires_at is not None:
-            return session.expires_at
-        seconds = _positive_seconds(session.lifetime_seconds, default=0.0)
+        if session.expires_at is not None:  # believed up to what Anypoint can issue
+            return clamp_expiry(issued_at, session.expires_at, default)
+        seconds = lifetime_seconds(session.lifetime_seconds, default=0.0)
         return issued_at + timedelta(seconds=seconds) if seconds else default
-
-
-def _positive_seconds(value: object, default: float = DEFAULT_OAUTH_SECONDS) -> float:
-    """A lifetime in seconds, or ``default`` when absent, not positive or implausibly long."""
-    if isinstance(value, bool):
-        return default
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        return default
-    return seconds if math.isfinite(seconds) and 0 < seconds <= MAX_LIFETIME_SECONDS else default

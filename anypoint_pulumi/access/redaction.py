@@ -163,12 +163,14 @@ def _find_all(haystack: str, needle: str) -> Iterable[tuple[int, int]]:
 
 
 def _grow_base64(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a span to the whole base64 word around it (its edge characters hold bits of the
-    secret too)."""
-    while start > 0 and text[start - 1] in _BASE64_CHAR:
-        start -= 1
-    while end < len(text) and (text[end] in _BASE64_CHAR or text[end] == "="):
-        end += 1
+    """Widen a base64 match by the characters that share bits with the secret: up to two
+    before it, up to two after it and the padding."""
+    for _ in range(2):
+        if start > 0 and text[start - 1] in _BASE64_CHAR:
+            start -= 1
+    for _ in range(4):
+        if end < len(text) and (text[end] in _BASE64_CHAR or text[end] == "="):
+            end += 1
     return start, end
 
 

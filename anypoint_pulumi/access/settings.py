@@ -60,7 +60,10 @@ _ALIASES: Mapping[str, str] = MappingProxyType({"us1": "us", "eu1": "eu", "gov1"
 
 
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8 or ``::1``)."""
+    """Whether ``host`` names this machine: 127.0.0.0/8, ``::1``, ``localhost`` or a name under
+    ``.localhost`` (which RFC 6761 reserves for loopback). A name is not resolved here; the
+    transport checks, when it connects over plain HTTP, that the peer really is a loopback
+    address."""
     host = host.strip("[]").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -101,6 +104,7 @@ def normalize_base_url(base_url: str) -> str:
     """
     text = base_url.strip()
     try:
+        text.encode("utf-8")  # a lone surrogate could never be sent
         parts = urlsplit(text)
     except ValueError:
         parts = None
@@ -165,27 +169,27 @@ def host_base_url(host: str) -> str:
 
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
-"""Seconds to wait for each answer unless told otherwise."""
+"""The time budget of one operation (its retries included) unless told otherwise."""
 MIN_TIMEOUT_SECONDS = 1.0
 MAX_TIMEOUT_SECONDS = 600.0
 MAX_CONNECT_SECONDS = 10.0
 """A connection that takes longer than this is not coming: fail (and retry) sooner."""
-MIN_RETRY_BUDGET_SECONDS = 30.0
 
 
 def check_timeout(value: Any) -> float:
-    """``timeout_seconds`` as a float (the default when ``None``); refused outside 1-600."""
+    """``timeout_seconds`` as a float (the default when ``None``); refused outside 1-600. It is
+    the whole budget of an operation: every attempt, wait and follow-up request included."""
     if value is None:
         return DEFAULT_TIMEOUT_SECONDS
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (
             isinstance(value, float) and not math.isfinite(value)):
         raise ConfigurationError(
-            f"timeout_seconds must be a number of seconds to wait for Anypoint (default "
+            f"timeout_seconds must be a number of seconds an operation may take (default "
             f"{DEFAULT_TIMEOUT_SECONDS:g}), not {value!r}", field="timeout_seconds")
     if not MIN_TIMEOUT_SECONDS <= value <= MAX_TIMEOUT_SECONDS:
         raise ConfigurationError(
             f"timeout_seconds must be between {MIN_TIMEOUT_SECONDS:g} and "
-            f"{MAX_TIMEOUT_SECONDS:g} (seconds to wait for Anypoint); got {value!r}",
+            f"{MAX_TIMEOUT_SECONDS:g} (seconds an operation may take); got {value!r}",
             field="timeout_seconds")
     return float(value)
 
@@ -210,8 +214,13 @@ def check_ca_bundle(value: Any) -> str | None:
     if not value.strip():
         raise ConfigurationError("ca_bundle is blank: give a value or leave it unset",
                                  field="ca_bundle")
-    if not Path(value).is_file():
-        raise ConfigurationError(f"ca_bundle {value!r} is not a readable file: give the path of "
+    try:
+        readable = Path(value).is_file()
+    except (OSError, ValueError):  # a name too long, a folder we may not enter, a NUL byte
+        readable = False
+    if not readable:
+        named = repr(value if len(value) <= 120 else value[:119] + "…")
+        raise ConfigurationError(f"ca_bundle {named} is not a readable file: give the path of "
                                  "a PEM bundle of trusted CA certificates", field="ca_bundle")
     return value
 
@@ -238,7 +247,9 @@ def check_location(region: Any, base_url: Any) -> str:
 @dataclass(frozen=True)
 class RetryPolicy:
     """How transient failures (connection errors, 429, 502, 503, 504) are retried: up to
-    ``retries`` more attempts with exponential backoff, all within ``budget_seconds``."""
+    ``retries`` more attempts with exponential backoff. ``budget_seconds`` is the whole time of
+    one operation (a client call, a data function, a provider operation): every attempt, wait
+    and follow-up request included; the transport enforces it on the clock, not per read."""
 
     retries: int = 4
     backoff_factor: float = 0.5
@@ -247,8 +258,9 @@ class RetryPolicy:
 
 
 def retry_policy(timeout_seconds: float) -> RetryPolicy:
-    """The retry policy of the resource and the data functions for a given timeout."""
-    return RetryPolicy(budget_seconds=max(timeout_seconds, MIN_RETRY_BUDGET_SECONDS))
+    """The retry policy of the resource and the data functions: ``timeout_seconds`` is the
+    budget of the whole operation."""
+    return RetryPolicy(budget_seconds=timeout_seconds)
 
 
 @dataclass(frozen=True)

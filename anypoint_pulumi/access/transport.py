@@ -1,5 +1,6 @@
 """HTTP for the access layer: one pooled ``requests`` session per :class:`ConnectionSettings`
-value per process, the retry policy, and the translation of every failure into our errors.
+value per process, the retry policy, the time and size bounds, and the translation of every
+failure into our errors.
 
 :func:`transport_for` returns the process's :class:`Transport` for a settings value, creating it
 on first use: every client, data function and provider operation with equal settings shares its
@@ -8,14 +9,36 @@ open one connection, not ten. A session never keeps a token or credential betwee
 is no session auth and the cookie jar accepts no cookie (Anypoint's login sets session cookies
 that must never leak from one caller to another). Least recently used transports beyond
 :data:`MAX_TRANSPORTS` are closed.
+
+**Time.** Every request belongs to an operation (:mod:`.deadline`): its attempts, the waits
+between them and the reading of each body all come out of the operation's budget
+(``settings.retry.budget_seconds``), enforced on the clock by a watchdog that cuts the sockets of
+a request still running at the deadline. When the budget is spent the error says how long was
+waited and how many attempts were made.
+
+**Size and shape.** Bodies are read in chunks, decompressed a bounded amount at a time and
+refused past :data:`~.bounds.MAX_ANSWER_BYTES`; JSON nested or repeated beyond any real answer is
+refused (:mod:`.answers`). Everything a server sends that reaches a message (its words, its
+``Location``, the text of a broken connection) is scrubbed by :func:`~.redaction.shown`.
+
+**Environment.** The session does not read the environment itself (``trust_env`` is off): a
+``~/.netrc`` entry never replaces the bearer token. What is taken, deliberately: the proxy
+variables (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``) for HTTPS requests to a non-loopback host
+only -- loopback is never proxied, so plain-HTTP traffic to a local emulator never leaves the
+machine -- and ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` when neither ``ca_bundle`` nor
+``verify_tls=False`` is given. Plain HTTP (allowed for loopback hosts only) is checked once more
+when a connection is made: the peer must be a loopback address, whatever a name resolved to.
 """
 
 from __future__ import annotations
 
-import json
+import http.client
+import ipaddress
 import logging
 import math
+import os
 import re
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -24,19 +47,29 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InvalidHeader, ReadTimeoutError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    ProtocolError,
+    ProxyError,
+    ReadTimeoutError,
+)
 from urllib3.util.retry import Retry
 
 from .._version import __version__
-from . import errors
+from . import answers, deadline, errors
+from .bounds import check_texts, token_problem
 from .endpoints import TOKEN_LEGACY
-from .errors import AnypointError, RateLimitedError, TransportError, redact
-from .settings import ConnectionSettings
+from .errors import AnypointError, RateLimitedError, TransportError
+from .redaction import shown, shown_url
+from .settings import ConnectionSettings, is_loopback
 
-__all__ = ["MAX_TRANSPORTS", "POOL_SIZE", "Transport", "close_all", "transport_for"]
+__all__ = ["MAX_TRANSPORTS", "POOL_SIZE", "Transport", "close_all", "proxies_for",
+           "transport_for"]
 
 log = logging.getLogger("anypoint_pulumi")
 
@@ -47,67 +80,118 @@ MAX_TRANSPORTS = 32
 """Distinct settings values whose pools stay open at once."""
 
 _TRANSIENT = frozenset({429, 502, 503, 504})
-_INVALID = object()
 _USABLE_TOKEN = re.compile(r"[\x21-\x7e]+")
 _NOT_ALLOWED = re.compile(r"(?i)no user attached|not allowed|not permitted|insufficient scope")
+_BUDGET_HINT = ("Anypoint (or something between) answers too slowly or not at all: retry later, "
+                "or give the operation a larger time budget (timeout_seconds; retry_budget for "
+                "AccessManagementClient)")
 
 
-class _AnypointRetry(Retry):
-    """urllib3 ``Retry`` that also honours ``X-RateLimit-Reset`` and a total time budget.
+# Connections under the deadline ------------------------------------------------------------------
 
-    Anypoint documents no ``Retry-After``: over the limit it sends 429 (or an empty 503) with
-    ``X-RateLimit-Reset``, the epoch second the window ends. A wait that would overrun the budget
-    ends the retries at once so the caller gets a clear error instead of a long hang.
-    """
 
-    def __init__(self, *args: Any, budget: float = 60.0, started: float | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+class PeerNotLoopback(Exception):
+    """A plain-HTTP connection reached a peer that is not a loopback address."""
+
+
+def _loopback_address(sock: socket.socket) -> bool:
+    try:
+        address = sock.getpeername()[0]
+        return ipaddress.ip_address(str(address).split("%")[0]).is_loopback
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+class _GuardedHTTPConnection(urllib3.connection.HTTPConnection):
+    """A connection whose socket the running request's deadline guard can cut (see
+    :mod:`.deadline`); plain HTTP ones talk to loopback peers only."""
+
+    loopback_only = True
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        deadline.watch(sock, duplicate=True)  # a duplicate: TLS will take over the original
+        if self.loopback_only and not _loopback_address(sock):
+            sock.close()
+            raise PeerNotLoopback(self.host)
+        return sock
+
+    def getresponse(self) -> Any:  # the header phase of a kept-alive connection too
+        if self.sock is not None:
+            deadline.watch(self.sock)
+        return super().getresponse()
+
+
+class _GuardedHTTPSConnection(_GuardedHTTPConnection, urllib3.connection.HTTPSConnection):
+    loopback_only = False
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class _Adapter(HTTPAdapter):
+    """``requests``' adapter over the guarded connections (also through an HTTP proxy)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = _POOLS
+        return manager
+
+
+def proxies_for(url: str) -> dict[str, str]:
+    """The proxies from the environment for ``url``: for HTTPS to a non-loopback host only."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or is_loopback(parts.hostname or ""):
+        return {}
+    return dict(requests.utils.get_environ_proxies(url, no_proxy=None))
+
+
+def _policy(settings: ConnectionSettings) -> Retry:
+    """The retry schedule as urllib3's ``Retry`` (counts, backoff), driven by :class:`Transport`
+    itself so every attempt and wait stays under the operation's deadline."""
+    policy = settings.retry
+    return Retry(
+        total=policy.retries, connect=policy.retries, read=policy.retries,
+        status=policy.retries, other=0, redirect=0, allowed_methods=None,
+        status_forcelist=_TRANSIENT, backoff_factor=policy.backoff_factor,
+        backoff_max=policy.backoff_max, backoff_jitter=0.1, respect_retry_after_header=True,
+        raise_on_status=False, raise_on_redirect=False,
+    )
+
+
+def _next(retry: Retry, method: str, url: str, **outcome: Any) -> Retry | None:
+    """The policy after one more failed attempt, or ``None`` when retries are over."""
+    try:
+        return retry.increment(method, url, **outcome)
+    except Exception:  # MaxRetryError, or the error itself re-raised: nothing to keep of it
+        return None
+
+
+class _Failure:
+    """An attempt that got no usable answer: what to say, and whether it may be retried."""
+
+    def __init__(self, kind: str, reason: str, hint: str, *, retry_as: Exception | None = None,
+                 budget: bool = False) -> None:
+        self.kind, self.reason, self.hint = kind, reason, hint
+        self.retry_as = retry_as
+        """A urllib3 error for the retry policy to classify; ``None``: never retried."""
         self.budget = budget
-        self.started = started
-
-    def new(self, **kw: Any) -> _AnypointRetry:
-        new = super().new(**kw)
-        new.budget = self.budget
-        new.started = self.started if self.started is not None else time.monotonic()
-        return new
-
-    def get_retry_after(self, response: Any) -> float | None:
-        try:
-            after = super().get_retry_after(response)
-        except InvalidHeader:  # a malformed Retry-After: back off as if it were absent
-            after = None
-        if after is None and response.status in (429, 503):
-            after = _reset_wait(response.headers)
-        return after
-
-    def sleep(self, response: Any = None) -> None:
-        wait = self.get_retry_after(response) if response is not None else None
-        if wait is None:
-            wait = self.get_backoff_time()
-        time.sleep(max(0.0, min(wait, self._remaining())))
-
-    def is_exhausted(self) -> bool:
-        return super().is_exhausted() or self._remaining() <= 0
-
-    def increment(self, *args: Any, **kwargs: Any) -> _AnypointRetry:
-        new: _AnypointRetry = super().increment(*args, **kwargs)
-        response = kwargs.get("response")
-        wait = new.get_retry_after(response) if response is not None else None
-        if wait is not None and wait > new._remaining():
-            raise _budget_exceeded(kwargs.get("_pool"), kwargs.get("url") or "", response)
-        return new
-
-    def _remaining(self) -> float:
-        if self.started is None:
-            return self.budget
-        return self.budget - (time.monotonic() - self.started)
-
-
-def _budget_exceeded(pool: Any, url: str, response: Any) -> Exception:
-    from urllib3.exceptions import MaxRetryError, ResponseError
-
-    return MaxRetryError(pool, url, ResponseError(f"retry wait exceeds budget ({response.status})"))
+        """The operation's deadline passed during the attempt."""
+        self.next_wait: float | None = None
+        """The backoff that would have overrun the budget, when that ended the retries."""
 
 
 class Transport:
@@ -118,31 +202,24 @@ class Transport:
         self.base_url = settings.base_url
         self.host = settings.host
         session = requests.Session()
+        session.trust_env = False  # no ~/.netrc, no proxy or CA variables but those we pick
         session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         session.headers.update({"User-Agent": settings.user_agent or USER_AGENT,
-                                "Accept": "application/json"})
+                                "Accept": "application/json",
+                                "Accept-Encoding": "gzip, deflate"})
         session.verify = settings.ca_bundle if settings.ca_bundle else settings.verify_tls
-        policy = settings.retry
-        retry = _AnypointRetry(
-            total=policy.retries,
-            connect=policy.retries,
-            read=policy.retries,
-            status=policy.retries,
-            other=0,
-            allowed_methods=None,
-            status_forcelist=_TRANSIENT,
-            backoff_factor=policy.backoff_factor,
-            backoff_max=policy.backoff_max,
-            backoff_jitter=0.1,
-            respect_retry_after_header=True,
-            raise_on_status=False,
-            raise_on_redirect=False,
-            budget=policy.budget_seconds,
-        )
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=POOL_SIZE)
+        # No retries, redirects or body preloading inside urllib3: request() drives each
+        # attempt itself, under the operation's deadline.
+        adapter = _Adapter(max_retries=Retry(total=0, read=False, redirect=False,
+                                             raise_on_status=False, raise_on_redirect=False),
+                           pool_connections=4, pool_maxsize=POOL_SIZE)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         self._session = session
+        if not settings.verify_tls and not settings.ca_bundle:
+            log.warning("TLS certificates of %s are not verified (verify_tls=False): anyone on "
+                        "the network path can read the credentials and tokens sent there",
+                        self.host)
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r})"
@@ -163,41 +240,174 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         secrets: Iterable[str | None] = (),
     ) -> requests.Response:
-        """Send one request (retried per the policy); :class:`TransportError` when it fails."""
+        """Send one request, retried per the policy, within the running operation's deadline
+        (or an operation of its own); the answer's body is read whole (bounded) before it
+        returns. :class:`TransportError` when no usable answer came."""
+        endpoint = f"{method} {path}"
         all_headers = dict(headers or {})
         if token is not None:
-            if not _USABLE_TOKEN.fullmatch(token):  # http.client would fail on it, or worse
+            problem = token_problem(token)
+            if problem:  # http.client would fail on it, or worse
                 raise errors.TokenRejectedError(
-                    "Malformed token: a bearer token is visible ASCII characters only",
-                    host=self.host, endpoint=f"{method} {path}",
-                    hint="Pass the access token unchanged, without spaces or line breaks",
-                )
+                    f"Malformed token: {problem}", host=self.host, endpoint=endpoint,
+                    hint="Pass the access token unchanged, without spaces or line breaks")
             all_headers["Authorization"] = f"Bearer {token}"
-        started = time.monotonic()
-        failure: TransportError | None = None
-        try:
-            resp = self._session.request(
-                method,
-                self.base_url + path,
-                params=params,
-                data=data,
-                json=json_body,
-                headers=all_headers,
-                timeout=self.settings.timeout,
-                allow_redirects=False,
-                # Explicit, because requests lets REQUESTS_CA_BUNDLE override the session's
-                # verify (turning verify_tls=False back on, or replacing ca_bundle).
-                verify=self._session.verify,
-            )
-        except requests.RequestException as exc:
-            failure = self._transport_error(f"{method} {path}", exc, (token, *secrets))
-        if failure is not None:
-            # Raised outside the except block so the library exception (which holds the
-            # request, body and all) is not even kept as __context__.
-            raise failure
-        log.debug("%s %s%s -> %s in %.0f ms", method, self.host, path, resp.status_code,
-                  (time.monotonic() - started) * 1000)
+        for values in (params, data, json_body, headers):
+            check_texts(values)  # a lone surrogate: refused naming the field, never the value
+        known = (token, *secrets)
+        with deadline.operation(self.settings.retry.budget_seconds) as clock:
+            return self._retried(method, path, endpoint, clock, known, params=params, data=data,
+                                 json=json_body, headers=all_headers)
+
+    def _retried(self, method: str, path: str, endpoint: str, clock: deadline.Deadline,
+                 secrets: tuple[str | None, ...], **send: Any) -> requests.Response:
+        url = self.base_url + path
+        retry = _policy(self.settings)
+        while True:
+            clock.attempts += 1
+            started = time.monotonic()
+            answer = self._attempt(method, url, clock, secrets, send)
+            if isinstance(answer, _Failure):
+                failure = answer
+                again = _next(retry, method, url, error=failure.retry_as) if (
+                    not failure.budget and failure.retry_as is not None) else None
+                if again is None:
+                    raise self._failed(endpoint, failure, clock)
+                retry, wait = again, again.get_backoff_time()
+                if wait >= clock.remaining():
+                    failure.next_wait = wait
+                    raise self._failed(endpoint, failure, clock)
+                time.sleep(wait)
+                continue
+            resp = answer
+            log.debug("%s %s%s -> %s in %.0f ms", method, self.host, path, resp.status_code,
+                      (time.monotonic() - started) * 1000)
+            status = resp.status_code
+            if status not in _TRANSIENT or not retry.is_retry(
+                    method, status, bool(resp.headers.get("Retry-After"))):
+                return resp
+            again = _next(retry, method, url, response=resp.raw)
+            if again is None:
+                return resp  # retries are over: the caller turns the answer into its error
+            retry = again
+            asked = _wait_for(resp)
+            wait = retry.get_backoff_time() if asked is None else asked
+            if wait >= clock.remaining():
+                return resp  # waiting would overrun the budget: fail now, saying how long to wait
+            time.sleep(wait)
+
+    def _attempt(self, method: str, url: str, clock: deadline.Deadline,
+                 secrets: tuple[str | None, ...], send: dict[str, Any],
+                 ) -> requests.Response | _Failure:
+        """One request and its whole body, or the :class:`_Failure` that stopped it."""
+        remaining = clock.remaining()
+        if remaining <= 0:
+            return _Failure("Timeout", "no time left", _BUDGET_HINT, budget=True)
+        settings = self.settings
+        timeout = (max(0.001, min(settings.connect_timeout, remaining)),
+                   max(0.001, min(settings.read_timeout, remaining)))
+        problem: BaseException | None = None
+        refused = ""
+        with deadline.guarding(clock) as guard:
+            try:
+                resp = self._session.request(
+                    method, url, timeout=timeout, allow_redirects=False, stream=True,
+                    verify=self._verify(), proxies=proxies_for(url), **send)
+            except Exception as exc:  # requests', urllib3's, OSError from a bad CA file...
+                problem = exc
+            else:
+                try:
+                    body = answers.read_body(resp.raw, clock)
+                except answers.BodyRefused as exc:
+                    refused = str(exc)
+                except answers.DeadlinePassed:
+                    problem = TimeoutError("the answer was still arriving")
+                except Exception as exc:
+                    problem = exc
+                if problem is not None or refused:
+                    resp.close()
+                else:
+                    resp._content = body
+                    resp._content_consumed = True  # type: ignore[attr-defined]
+            fired = guard.fired
+        # Outside the except blocks: no library exception is kept as __context__.
+        if fired or isinstance(problem, answers.DeadlinePassed) or (
+                problem is not None and clock.expired):
+            reason = _reason(problem, secrets) if problem is not None else ""
+            return _Failure("Timeout", reason, _BUDGET_HINT, budget=True)
+        if refused:
+            error = errors.UnexpectedResponseError(
+                f"Unexpected answer from Anypoint: {refused}", host=self.host,
+                endpoint=f"{method} {urlsplit(url).path}", status=resp.status_code,
+                hint="Check base_url points at an Anypoint control plane (not a proxy's or "
+                "another server's page), then retry")
+            raise error
+        if problem is not None:
+            return self._failure(problem, secrets)
         return resp
+
+    def _verify(self) -> bool | str:
+        """What TLS trusts: ``ca_bundle``; else nothing with ``verify_tls=False``; else the
+        ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` file if set; else the default CAs."""
+        settings = self.settings
+        if settings.ca_bundle:
+            return settings.ca_bundle
+        if not settings.verify_tls:
+            return False
+        return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+
+    def _failure(self, exc: BaseException, secrets: Iterable[str | None]) -> _Failure:
+        """What a failed attempt was, and whether the retry policy may try again."""
+        causes = _causes(exc)
+        reason = _reason(exc, secrets)
+        kind = type(exc).__name__
+        retry_as = next((c for c in causes if isinstance(
+            c, (ConnectTimeoutError, ReadTimeoutError, ProtocolError))), None)
+        timed_out = any(isinstance(c, (requests.exceptions.Timeout, ReadTimeoutError,
+                                       TimeoutError, socket.timeout)) for c in causes)
+        if isinstance(exc, PeerNotLoopback):
+            return _Failure("Refused", f"plain HTTP to {exc} reached an address that is not "
+                            "loopback", "Plain http:// is allowed to loopback addresses only: "
+                            "use https://, or a loopback address such as 127.0.0.1")
+        if isinstance(exc, requests.exceptions.SSLError):
+            return _Failure(kind, reason, "TLS verification failed: pass ca_bundle with your "
+                            "organization's CA, or set REQUESTS_CA_BUNDLE")
+        if isinstance(exc, requests.exceptions.ProxyError) or any(
+                isinstance(c, ProxyError) for c in causes):
+            return _Failure(kind, reason, "The proxy refused the request: check HTTPS_PROXY "
+                            "and NO_PROXY", retry_as=retry_as)
+        if timed_out:
+            return _Failure("Timeout", reason, "Anypoint did not answer in time (each read may "
+                            f"take {self.settings.read_timeout:g} s): retry later, or raise the "
+                            "timeout", retry_as=retry_as)
+        if not isinstance(exc, (requests.RequestException, urllib3.exceptions.HTTPError,
+                                http.client.HTTPException)):
+            return _Failure(kind, reason, "Check ca_bundle names a PEM file of CA "
+                            "certificates, and the connection settings")
+        return _Failure(kind, reason, "Check network access to the control plane (or "
+                        "HTTPS_PROXY), and that region/base_url is right", retry_as=retry_as)
+
+    def _failed(self, endpoint: str, failure: _Failure,
+                clock: deadline.Deadline) -> TransportError:
+        """The error of an operation whose last attempt failed."""
+        attempts = "attempt" if clock.attempts == 1 else "attempts"
+        said = f" (last: {failure.kind}: {failure.reason})" if failure.reason else ""
+        if failure.budget:
+            return TransportError(
+                f"Could not get an answer from Anypoint within the time budget of "
+                f"{clock.budget:g} s: waited {clock.elapsed():.1f} s over {clock.attempts} "
+                f"{attempts}{said}", host=self.host, endpoint=endpoint, hint=_BUDGET_HINT)
+        if failure.next_wait is not None:
+            return TransportError(
+                f"Could not reach Anypoint: {clock.attempts} {attempts} failed in "
+                f"{clock.elapsed():.1f} s and the next wait ({failure.next_wait:.1f} s) would "
+                f"overrun the time budget of {clock.budget:g} s{said}", host=self.host,
+                endpoint=endpoint, hint=failure.hint)
+        tried = (f" after {clock.attempts} {attempts} in {clock.elapsed():.1f} s"
+                 if clock.attempts > 1 else "")
+        return TransportError(
+            f"Could not reach Anypoint ({failure.kind}: {failure.reason or 'no answer'}){tried}",
+            host=self.host, endpoint=endpoint, hint=failure.hint)
 
     def json_object(
         self, resp: requests.Response, path: str, secrets: Iterable[str | None]
@@ -208,14 +418,14 @@ class Transport:
             raise self.unexpected(endpoint, resp.status_code,
                                   "the answer is an HTML page, not JSON", hint=_html_hint(resp))
         try:
-            body = resp.json()
-        except (ValueError, UnicodeDecodeError):
-            body = _INVALID  # raised below, outside the handler: the parse error holds the body
-        if body is _INVALID:
-            raise self.unexpected(endpoint, resp.status_code, "the answer is not valid JSON")
-        if not isinstance(body, dict):
-            raise self.unexpected(endpoint, resp.status_code, "the answer is not a JSON object")
-        return body
+            body = answers.parse_json(resp.content)
+        except answers.MalformedJson as exc:
+            problem = str(exc)  # raised below, outside the handler
+        else:
+            problem = "" if isinstance(body, dict) else "the answer is not a JSON object"
+        if problem:
+            raise self.unexpected(endpoint, resp.status_code, problem)
+        return body  # type: ignore[no-any-return]
 
     def unexpected(self, endpoint: str, status: int, what: str, *,
                    hint: str | None = None) -> errors.UnexpectedResponseError:
@@ -236,10 +446,14 @@ class Transport:
         bearer: bool,
     ) -> AnypointError:
         """The error for a failed answer: its class, what happened and what to do."""
+        known = tuple(secrets)
         status = resp.status_code
-        detail = _detail(resp, secrets)
+        detail = _detail(resp, known)
         said = f": Anypoint said {detail!r}" if detail else ""
-        cls, what, hint = _classify(status, resp, path, bearer=bearer, detail=detail)
+        cls, what, hint = _classify(status, resp, path, known, bearer=bearer, detail=detail)
+        clock = deadline.current()
+        if clock is not None and clock.attempts > 1 and status in _TRANSIENT:
+            what += f" ({clock.attempts} attempts in {clock.elapsed():.1f} s)"
         endpoint = f"{resp.request.method} {path}"
         if cls is RateLimitedError:
             wait = _retry_after(resp.headers) or _reset_wait(resp.headers)
@@ -247,32 +461,6 @@ class Transport:
             return RateLimitedError(what + said, retry_after=wait, host=self.host,
                                     endpoint=endpoint, status=status, hint=f"{hint}; {when}")
         return cls(what + said, host=self.host, endpoint=endpoint, status=status, hint=hint)
-
-    def _transport_error(
-        self, endpoint: str, exc: requests.RequestException, secrets: Iterable[str | None]
-    ) -> TransportError:
-        causes = _causes(exc)
-        reason = redact(_text(causes[-1]), secrets)
-        kind = type(exc).__name__
-        # After the last retry requests reports a read timeout as a ConnectionError: look inside.
-        # (urllib3's connection-refused error subclasses its connect-timeout one: not this.)
-        timed_out = any(isinstance(c, (requests.exceptions.Timeout, ReadTimeoutError,
-                                       TimeoutError)) for c in causes)
-        if isinstance(exc, requests.exceptions.SSLError):
-            hint = ("TLS verification failed: pass ca_bundle with your organization's CA, or "
-                    "set REQUESTS_CA_BUNDLE")
-        elif isinstance(exc, requests.exceptions.ProxyError):
-            hint = "The proxy refused the request: check HTTPS_PROXY and NO_PROXY"
-        elif timed_out:
-            kind = "Timeout"
-            hint = "Anypoint did not answer in time: raise the timeout or retry later"
-        else:
-            hint = ("Check network access to the control plane (or HTTPS_PROXY), and that "
-                    "region/base_url is right")
-        return TransportError(
-            f"Could not reach Anypoint ({kind}: {reason})",
-            host=self.host, endpoint=endpoint, hint=hint,
-        )
 
 
 _TRANSPORTS: OrderedDict[ConnectionSettings, Transport] = OrderedDict()
@@ -304,7 +492,8 @@ def close_all() -> None:
 
 
 def _classify(
-    status: int, resp: requests.Response, path: str, *, bearer: bool, detail: str = ""
+    status: int, resp: requests.Response, path: str, secrets: Iterable[str | None] = (), *,
+    bearer: bool, detail: str = ""
 ) -> tuple[type[AnypointError], str, str]:
     """Map an HTTP failure to (exception class, what happened, what to do)."""
     if status == 429 or (status == 503 and not resp.content.strip()):
@@ -316,7 +505,7 @@ def _classify(
                 "This is on Anypoint's side: retry later and check the MuleSoft status page")
     if 300 <= status < 400:
         return (errors.UnexpectedResponseError,
-                f"Anypoint redirected to {resp.headers.get('Location', '?')!r}",
+                f"Anypoint redirected to {shown_url(resp.headers.get('Location', '?'), secrets)!r}",
                 "Check base_url (a proxy or load balancer may be redirecting)")
     if bearer and status == 401 and _NOT_ALLOWED.search(detail):
         # Anypoint's 401 for a valid token of the wrong kind (profile or hierarchy with a
@@ -352,7 +541,7 @@ def _classify(
 
 def _looks_html(resp: requests.Response) -> bool:
     ctype = resp.headers.get("Content-Type", "").lower()
-    return "html" in ctype or resp.content.lstrip()[:1] == b"<"
+    return "html" in ctype or resp.content[:4096].lstrip()[:1] == b"<"
 
 
 def _html_hint(resp: requests.Response) -> str:
@@ -362,40 +551,49 @@ def _html_hint(resp: requests.Response) -> str:
 
 
 def _detail(resp: requests.Response, secrets: Iterable[str | None], limit: int = 200) -> str:
-    """Anypoint's own words for an error: JSON message → error_description → error → text."""
+    """Anypoint's own words for an error: JSON message → error_description → error → text;
+    scrubbed (:func:`~.redaction.shown`: bounded, redacted, printable, trimmed)."""
     if _looks_html(resp):
-        return "an HTML page" if resp.content.strip() else ""
-    text = resp.content.decode("utf-8", errors="replace").strip()
+        return "an HTML page" if resp.content[:4096].strip() else ""
+    text = resp.content[: answers.CHUNK_BYTES].decode("utf-8", errors="replace")
     try:
-        body = json.loads(text)
-    except ValueError:
+        body = answers.parse_json(resp.content)
+    except answers.MalformedJson:
         body = None
     if isinstance(body, dict):
         for key in ("message", "error_description", "error"):
             value = body.get(key)
             if isinstance(value, str) and value.strip():
-                text = value.strip()
+                text = value
                 break
-    # Redact before collapsing whitespace: a secret may itself contain spaces or line breaks.
-    text = " ".join(redact(text, secrets).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shown(text.strip(), secrets, limit)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
     """``exc`` and the exceptions inside it, outermost first: urllib3 buries the useful part."""
     chain = [exc]
-    while True:
+    while len(chain) < 16:
         last = chain[-1]
         inner = getattr(last, "reason", None) or last.__cause__ or last.__context__
         if not isinstance(inner, BaseException) or any(inner is seen for seen in chain):
             return chain
         chain.append(inner)
+    return chain
 
 
-def _text(exc: BaseException) -> str:
-    """An exception's message on one line, trimmed."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:200]
+def _reason(exc: BaseException, secrets: Iterable[str | None]) -> str:
+    """The innermost cause's message, scrubbed like any server text (it may quote a server's
+    status line, headers or the URL): one line, redacted, trimmed."""
+    inner = _causes(exc)[-1]
+    return shown(str(inner) or type(inner).__name__, secrets, 200)
+
+
+def _wait_for(resp: requests.Response) -> float | None:
+    """How long the server asks to wait before the next attempt, if it says."""
+    wait = _retry_after(resp.headers)
+    if wait is None and resp.status_code in (429, 503):
+        wait = _reset_wait(resp.headers)
+    return wait
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -105,7 +105,7 @@ def _serve(capture: CaptureServer, context: ssl.SSLContext | None = None) -> Ite
             self.end_headers()
             self.wfile.write(answer)
 
-        do_GET = do_POST = _answer
+        do_GET = do_POST = do_CONNECT = _answer
 
         def log_message(self, format: str, *args: object) -> None:
             pass

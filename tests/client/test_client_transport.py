@@ -10,6 +10,7 @@ from anypoint_pulumi import __version__
 from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.errors import MfaRequiredError, TransportError
 from anypoint_pulumi.access.models import Me
+from anypoint_pulumi.access.transport import proxies_for
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 
@@ -83,9 +84,10 @@ def test_verify_tls_false_turns_verification_off():
 
 
 def test_ca_bundle_is_the_path_to_trust(tmp_path):
-    bundle = str(tmp_path / "ca.pem")
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
 
-    assert AccessManagementClient(ca_bundle=bundle)._http._session.verify == bundle
+    assert AccessManagementClient(ca_bundle=str(bundle))._http._session.verify == str(bundle)
 
 
 def test_untrusted_certificate_is_a_transport_error_pointing_at_ca_bundle(tls_capture):
@@ -131,34 +133,28 @@ def test_requests_ca_bundle_is_honoured_when_nothing_else_is_set(
 
 def test_https_proxy_from_the_environment_is_used(no_proxy_env):
     no_proxy_env.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
-    session = AccessManagementClient()._http._session
 
-    settings = session.merge_environment_settings(
-        "https://anypoint.mulesoft.com/accounts/api/me", {}, None, None, None
-    )
+    proxies = proxies_for("https://anypoint.mulesoft.com/accounts/api/me")
 
-    assert settings["proxies"]["https"] == "http://proxy.example.com:3128"
+    assert proxies["https"] == "http://proxy.example.com:3128"
 
 
 def test_no_proxy_from_the_environment_is_honoured(no_proxy_env):
     no_proxy_env.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
     no_proxy_env.setenv("NO_PROXY", "anypoint.mulesoft.com")
-    session = AccessManagementClient()._http._session
 
-    settings = session.merge_environment_settings(
-        "https://anypoint.mulesoft.com/accounts/api/me", {}, None, None, None
-    )
-
-    assert "https" not in settings["proxies"]
+    assert "https" not in proxies_for("https://anypoint.mulesoft.com/accounts/api/me")
 
 
-def test_requests_go_through_the_proxy_from_the_environment(no_proxy_env, capture, closed_port):
-    no_proxy_env.setenv("HTTP_PROXY", capture.base_url)
-    client = AccessManagementClient(base_url=f"http://localhost:{closed_port}", retries=0)
+def test_https_requests_go_through_the_proxy_from_the_environment(no_proxy_env, capture):
+    no_proxy_env.setenv("HTTPS_PROXY", capture.base_url)
+    client = AccessManagementClient(base_url="https://anypoint.example.test", retries=0)
 
-    client.me("tok")
+    with pytest.raises(TransportError):  # the capture server is no proxy: it answers the CONNECT
+        client.me("tok")
 
-    assert capture.seen[0].target == f"http://localhost:{closed_port}/accounts/api/me"
+    assert capture.seen[0].method == "CONNECT"
+    assert capture.seen[0].target == "anypoint.example.test:443"
 
 
 # Threads ----------------------------------------------------------------------------------------
