@@ -87,7 +87,7 @@ _BUDGET_HINT = ("Anypoint (or something between) answers too slowly or not at al
                 "AccessManagementClient)")
 
 
-# Connections under the deadline ------------------------------------------------------------------
+# Connections under the deadline -------------------------------------------------------------------
 
 
 class PeerNotLoopback(Exception):
@@ -216,7 +216,8 @@ class Transport:
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         self._session = session
-        if not settings.verify_tls and not settings.ca_bundle:
+        if not settings.verify_tls and not settings.ca_bundle and self.base_url.startswith(
+                "https://"):
             log.warning("TLS certificates of %s are not verified (verify_tls=False): anyone on "
                         "the network path can read the credentials and tokens sent there",
                         self.host)

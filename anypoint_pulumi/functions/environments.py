@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pulumi
 
 from ..access import endpoints
-from ..access.errors import ConfigurationError, NotFoundError
+from ..access.errors import ConfigurationError, NotFoundError, shown
 from ..access.models import ENVIRONMENT_TYPES
 from .invoke import Call, DataFunction
 from .results import AwaitableEnvironment, AwaitableEnvironments, Environment, Environments
@@ -65,9 +65,10 @@ def _read_one(call: Call) -> Environment:
     if len(matches) == 1:
         return matches[0]
     if matches:
+        ids = ", ".join(shown(env.id, (call.token,), 60) for env in matches[:_LISTED])
         raise ConfigurationError(
             f"{len(matches)} environments are called {name!r} in organization "
-            f"{organization_id!r} (ids {', '.join(env.id for env in matches)})",
+            f"{organization_id!r} (ids {ids})",
             field="name", hint="Use get_environments and choose by id",
         )
     raise _missing(call, organization_id, name)
@@ -75,13 +76,15 @@ def _read_one(call: Call) -> Environment:
 
 def _missing(call: Call, organization_id: str, name: str) -> NotFoundError:
     """The error for a name that is not there, listing the names that are."""
-    names = sorted(env.name for env in call.client.environments(call.token, organization_id))
+    # Names are the server's words: scrubbed (bounded, redacted, printable) before shown.
+    names = sorted(shown(env.name, (call.token,), 80)
+                   for env in call.client.environments(call.token, organization_id))
     if not names:
         hint = "The organization has no environment this token can see"
     else:
-        shown = ", ".join(repr(n) for n in names[:_LISTED])
+        listed = ", ".join(repr(n) for n in names[:_LISTED])
         more = f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
-        hint = f"Existing environments: {shown}{more} (names are case-sensitive)"
+        hint = f"Existing environments: {listed}{more} (names are case-sensitive)"
         folded = name.casefold()
         close = ([n for n in names if n.casefold() == folded]
                  or [n for n in names if n.casefold().startswith(folded)]

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pulumi
 
-from ..access.endpoints import ME
+from ..access.deadline import operation
+from ..access.endpoints import ME, segment_problem
 from ..access.errors import (
     AnypointError,
     ConfigurationError,
@@ -87,9 +88,10 @@ class Call:
                                          field="organization_id")
             return given.strip()
         found = self.client.me(self.token).organization_id
-        if not found:
+        if not found or segment_problem(found):
+            what = "no organization" if not found else "an organization id no URL can hold"
             raise UnexpectedResponseError(
-                "Unexpected answer from Anypoint: /me names no organization for this token",
+                f"Unexpected answer from Anypoint: /me names {what} for this token",
                 host=self.client.host, endpoint=f"GET {ME}", status=200,
                 hint="Pass organization_id explicitly")
         return found
@@ -162,7 +164,9 @@ class DataFunction(Generic[T, A]):
         try:
             call = _call(values, {key: value for key, value in values.items()
                                   if key not in (*CONNECTION_ARGUMENTS, _DEPENDENCIES)})
-            return self.read(call)
+            # All its reads (/me, every page, a second listing) share one budget: timeout_seconds.
+            with operation(call.client.settings.retry.budget_seconds):
+                return self.read(call)
         except AnypointError as exc:
             rejected = isinstance(exc, TokenRejectedError) and not isinstance(
                 exc, PermissionDeniedError)
@@ -232,6 +236,12 @@ def _call(values: Mapping[str, Any], args: Mapping[str, Any]) -> Call:
         timeout_seconds=values.get("timeout_seconds"), ca_bundle=values.get("ca_bundle"),
         verify_tls=values.get("verify_tls"))
     grant = _grant_type(values.get("grant_type"))
+    if not settings.verify_tls and not settings.ca_bundle and settings.base_url.startswith(
+            "https://"):
+        pulumi.log.warn(
+            f"verify_tls is false: the TLS certificate of {settings.base_url} is not verified, so "
+            "anyone on the network path can read the token. Set ca_bundle to the PEM file of the "
+            "CA that signed it instead.")
     return Call(AccessManagementClient(settings=settings), token.strip(),
                 grant.kind if grant else None, args)
 

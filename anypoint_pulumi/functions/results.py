@@ -13,7 +13,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, overload
 
-from ..access.errors import ConfigurationError, NotFoundError
+from ..access.errors import ConfigurationError, NotFoundError, shown
 from ..access.models import (
     BusinessGroup,
     Environment,
@@ -40,6 +40,9 @@ __all__ = [
 ]
 
 A = TypeVar("A", bound="AwaitableResult")
+
+_LISTED = 30
+"""At most this many names in the error of a name that is not there."""
 
 
 class AwaitableResult(Model):
@@ -141,13 +144,18 @@ class BusinessGroupTree(Model):
         if len(matches) == 1:
             return matches[0]
         if matches:
+            ids = ", ".join(shown(group.id, (), 60) for group in matches[:_LISTED])
             raise ConfigurationError(
-                f"{len(matches)} business groups are called {name!r} (ids "
-                f"{', '.join(group.id for group in matches)})", field="name",
+                f"{len(matches)} business groups are called {name!r} (ids {ids})", field="name",
                 hint="Choose by id: walk the tree with BusinessGroupTree.all")
-        names = ", ".join(repr(group.name) for group in self.root.walk())
-        raise NotFoundError(f"no business group named {name!r} below {self.root.name!r}",
-                            hint=f"Existing business groups: {names} (names are case-sensitive)")
+        # Names are the server's words: scrubbed (bounded, printable) before they are shown.
+        groups = self.all
+        names = ", ".join(repr(shown(group.name or "", (), 80)) for group in groups[:_LISTED])
+        more = f" and {len(groups) - _LISTED} more" if len(groups) > _LISTED else ""
+        root = shown(self.root.name or "", (), 80)
+        raise NotFoundError(f"no business group named {name!r} below {root!r}",
+                            hint=f"Existing business groups: {names}{more} (names are "
+                            "case-sensitive)")
 
 
 class AwaitableProfile(Profile, AwaitableResult):

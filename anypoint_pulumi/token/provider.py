@@ -13,6 +13,7 @@ never touch the network; ``create`` logs in; ``read`` validates; ``delete`` revo
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -56,13 +57,43 @@ def _iso(moment: datetime) -> str:
 
 
 def _parse_time(value: Any) -> datetime | None:
+    """An RFC 3339 time from state, in UTC; ``None`` when absent or unreadable (state edited by
+    hand, or damaged: the provider must still diff, read and delete)."""
     if not isinstance(value, str):
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(
+            timezone.utc)
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _seconds(value: Any) -> float | None:
+    """A number of seconds from inputs or state, or ``None`` when it is not a usable one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def _warn_if_insecure(props: Mapping[str, Any]) -> None:
+    """Every operation that would talk without verifying TLS says so in the Pulumi output."""
+    if props.get("verify_tls") is not False or props.get("ca_bundle"):
+        return
+    try:
+        where = schema.base_url_of(props)
+    except ConfigurationError:
+        where = "the control plane"
+    if where.startswith("http://"):
+        return  # plain HTTP, to loopback only: there is no certificate to verify
+    pulumi.log.warn(
+        f"verify_tls is false: the TLS certificate of {where} is not verified, so anyone on the "
+        "network path can read the credentials and the token. Set ca_bundle to the PEM file of "
+        "the CA that signed it instead (a TLS-inspecting proxy's, or Private Cloud Edition's).")
 
 
 def client_for(props: Mapping[str, Any]) -> AccessManagementClient:
@@ -105,6 +136,8 @@ class TokenProvider(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate inputs and fill defaults, without the network (see :func:`schema.check`)."""
         inputs, failures = schema.check(news)
+        if not failures:
+            _warn_if_insecure(inputs)
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -131,12 +164,15 @@ class TokenProvider(ResourceProvider):
 
     def _needs_renewal(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
         expires_at = _parse_time(olds.get("expires_at"))
-        if expires_at is None:
+        if expires_at is None and olds.get("expires_at") is None:
             return bool(olds.get("access_token") is None)
-        renew_before = news.get("renew_before_seconds")
-        if is_unknown(renew_before) or not isinstance(renew_before, (int, float)):
-            renew_before = olds.get("renew_before_seconds", DEFAULTS["renew_before_seconds"])
-        left = (expires_at - utcnow()).total_seconds()
+        renew_before = _seconds(news.get("renew_before_seconds"))
+        if renew_before is None:  # unknown in a preview, or not a number: the old, else default
+            renew_before = _seconds(olds.get("renew_before_seconds"))
+        if renew_before is None:
+            renew_before = float(DEFAULTS["renew_before_seconds"])
+        # An expiry that cannot be read is treated as past: the token is renewed.
+        left = (expires_at - utcnow()).total_seconds() if expires_at is not None else -1.0
         if left >= float(renew_before):
             return False
         if olds.get("grant_type") == GrantType.SAML.value:
@@ -173,6 +209,7 @@ class TokenProvider(ResourceProvider):
         outs.pop("__provider", None)
         token = props.get("access_token")
         if isinstance(token, str) and token:
+            _warn_if_insecure(props)
             try:
                 client_for(props).me(token)
             except TokenRejectedError as exc:
@@ -195,7 +232,8 @@ class TokenProvider(ResourceProvider):
         if expires_at is not None and expires_at <= utcnow():
             return  # already over (expired, or found revoked by a refresh): nothing to end
         session = props.get("grant_type") in {g.value for g in GrantType if g.is_session}
-        try:
+        _warn_if_insecure(props)
+        try:  # within the budget of timeout_seconds, never longer: a destroy must not hang
             client = client_for(props)
             if session:
                 client.logout(token)

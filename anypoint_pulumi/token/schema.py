@@ -23,6 +23,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure
 
+from ..access.bounds import check_text
+from ..access.endpoints import segment_problem
 from ..access.errors import ConfigurationError
 from ..access.models import GrantType
 from ..access.settings import (
@@ -184,6 +186,8 @@ _VALID_COMBINATIONS = (
     "username + password (legacy login; fails for MFA users); "
     "or saml_response (optionally with saml_org_domain + saml_provider_id)"
 )
+PATH_SEGMENTS = ("saml_org_domain", "saml_provider_id")
+"""Inputs that become a segment of a URL path (checked: no ``..``, ``/`` and the like)."""
 _ENV_READERS: Mapping[str, Callable[[str], str]] = {
     "ANYPOINT_HOST": host_base_url,
     "ANYPOINT_CPLANE": str.lower,
@@ -203,7 +207,7 @@ def given(props: Mapping[str, Any], key: str) -> bool:
     return value is not None and value != ""
 
 
-# Config and environment ------------------------------------------------------------------------
+# Config and environment ---------------------------------------------------------------------------
 
 
 def _configs(config: pulumi.Config | None) -> tuple[pulumi.Config, ...]:
@@ -300,7 +304,7 @@ def connection_settings(props: Mapping[str, Any]) -> ConnectionSettings:
         ca_bundle=props.get("ca_bundle"), verify_tls=props.get("verify_tls"))
 
 
-# Checks ---------------------------------------------------------------------------------------
+# Checks -------------------------------------------------------------------------------------------
 
 
 def flow_of(props: Mapping[str, Any]) -> GrantType | None:
@@ -340,6 +344,13 @@ def _field_failure(spec: Input, value: Any) -> str | None:
         if not value.strip():
             return (f"{spec.name} is blank: give a value or leave it unset" if value else
                     f"{spec.name} is an empty string: give a value or leave it unset")
+        try:
+            check_text(value, spec.name)
+        except ConfigurationError as exc:
+            return exc.message
+        if spec.name in PATH_SEGMENTS and segment_problem(value):
+            return (f"{spec.name} {segment_problem(value)}: give it exactly as Anypoint shows "
+                    "it (it becomes part of the login URL)")
     elif spec.type is bool:
         if not isinstance(value, bool):
             return f"{spec.name} must be true or false, not {value!r}"
@@ -448,7 +459,7 @@ def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
     return inputs, failures
 
 
-# Docs -----------------------------------------------------------------------------------------
+# Docs ---------------------------------------------------------------------------------------------
 
 
 def _shown_default(spec: Input) -> str:
