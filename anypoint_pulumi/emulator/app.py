@@ -90,6 +90,8 @@ def body_fields(request: Request) -> dict[str, str]:
     if request.is_json or data.lstrip()[:1] == b"{":
         try:
             parsed = json.loads(data)
+        except RecursionError:  # deeply nested: a 400 like any other bad body, not a 500
+            raise _BadBody("the request body is nested too deeply") from None
         except (ValueError, UnicodeDecodeError):
             raise _BadBody("the request body is not valid JSON") from None
         if not isinstance(parsed, dict):

@@ -1,8 +1,9 @@
 """Just enough SAML 2.0 for the emulator: build an IdP-initiated Response, and read one back.
 
 Signatures are neither produced nor checked; the emulator validates what a client can get wrong
-(encoding, issuer, ``InResponseTo``, validity window, subject). Parsing uses the standard library
-after refusing any DTD, so entity-expansion and external-entity tricks never reach the parser.
+(encoding, issuer, ``InResponseTo``, validity window, subject). Parsing goes through defusedxml
+with DTDs forbidden, in any encoding the document declares, so entity-expansion and
+external-entity tricks never reach the parser.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
 
 from .state import new_id
 
@@ -112,12 +116,15 @@ def decode_response(encoded: str) -> ET.Element:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise SamlDecodeError("SAMLResponse is not valid base64") from None
-    if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in raw.upper():
-        raise SamlDecodeError("SAMLResponse must not contain a DTD")
     try:
-        return ET.fromstring(raw)  # noqa: S314 - DTDs are refused above
-    except ET.ParseError:
-        raise SamlDecodeError("SAMLResponse is not well-formed XML") from None
+        # defusedxml refuses a DTD whatever the document's encoding (UTF-16 included), so
+        # entity expansion and external entities never reach the parser.
+        return SafeET.fromstring(raw, forbid_dtd=True)
+    except DefusedXmlException:
+        problem = "SAMLResponse must not contain a DTD or entities"
+    except (ET.ParseError, ValueError):
+        problem = "SAMLResponse is not well-formed XML"
+    raise SamlDecodeError(problem)
 
 
 def _instant(value: str | None, *, unreadable: datetime) -> datetime | None:

@@ -147,6 +147,42 @@ def test_xml_with_doctype_is_refused_before_parsing(receive: Send) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le", "utf-32"])
+def test_xml_with_doctype_in_another_encoding_is_refused_too(receive: Send,
+                                                             encoding: str) -> None:
+    xml = (f'<?xml version="1.0" encoding="{encoding.upper()}"?>'
+           '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>').encode(encoding)
+
+    response = receive(base64.b64encode(xml).decode())
+
+    # Refused as a DTD where the parser can read the encoding, as unreadable where it cannot.
+    assert response.status_code == 400
+    assert response.json()["message"] in ("SAMLResponse must not contain a DTD or entities",
+                                          "SAMLResponse is not well-formed XML")
+    if encoding == "utf-16":
+        assert "DTD" in response.json()["message"]
+
+
+def test_an_entity_expansion_bomb_in_utf16_is_refused(receive: Send) -> None:
+    entities = "".join(f'<!ENTITY e{n} "{f"&e{n - 1};" * 10 if n else "lol"}">'
+                       for n in range(10))
+    xml = f'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [{entities}]><x>&e9;</x>'
+
+    response = receive(base64.b64encode(xml.encode("utf-16")).decode())
+
+    assert response.status_code == 400
+
+
+def test_a_valid_assertion_encoded_as_utf16_is_accepted(receive: Send, emu: Emulator,
+                                                        demo: DemoCredentials) -> None:
+    xml = base64.b64decode(emu.saml_response(demo.saml_username)).decode("utf-8")
+    xml = xml.replace("encoding='utf-8'", "encoding='UTF-16'")
+
+    response = receive(base64.b64encode(xml.encode("utf-16")).decode())
+
+    assert response.status_code == 200 and response.json()["access_token"]
+
+
 def test_non_xml_payload_is_400(receive: Send) -> None:
     assert receive(base64.b64encode(b"plain words").decode()).status_code == 400
 

@@ -1,0 +1,31 @@
+"""Hostile request bodies get the emulator's own 400 answers, never a 500: JSON nested past the
+parser's depth, in every endpoint that reads a JSON body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import requests
+
+XHR = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize("path", ["/accounts/login", "/accounts/api/v2/oauth2/token",
+                                  "/accounts/login/receive-id", "/accounts/oauth2/token"])
+@pytest.mark.parametrize("depth", [2_000, 100_000])
+def test_deeply_nested_json_is_a_400_not_a_500(url: Callable[[str], str], path: str,
+                                               depth: int) -> None:
+    body = b'{"username": ' + b"[" * depth + b"]" * depth + b"}"
+
+    response = requests.post(url(path), data=body, headers=XHR, timeout=10)
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "the request body is nested too deeply"
+
+
+def test_json_nested_a_little_is_still_read_as_a_body(url: Callable[[str], str]) -> None:
+    response = requests.post(url("/accounts/login"), json={"username": [[["x"]]],
+                                                           "password": "p"}, timeout=10)
+
+    assert response.status_code == 401  # read, judged: not a known user
