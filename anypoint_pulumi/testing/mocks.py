@@ -39,6 +39,7 @@ its first login.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import sys
 import threading
@@ -125,7 +126,15 @@ def set_mocks(
     stack: str | None = None,
 ) -> None:
     """``pulumi.runtime.set_mocks`` with a monitor that lets ``mocks`` see each registration's
-    declared secret outputs, as the engine does."""
+    declared secret outputs, as the engine does. The thread gets a fresh event loop when it has
+    none (an earlier ``asyncio.run`` leaves it without one, and Pulumi's runtime needs one), so
+    tests do not depend on the order they run in."""
+    try:
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None or loop.is_closed():
+        asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
                              monitor=mocks.monitor())
 
