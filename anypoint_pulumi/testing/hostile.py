@@ -37,7 +37,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["Act", "HostileServer", "Seen", "bomb", "measure", "pager"]
+__all__ = ["Act", "Figure", "HostileServer", "Seen", "bomb", "measure", "memory_figures",
+           "page_figures", "pager", "wall_time_figures"]
 
 MAX_REQUEST_BYTES = 1024 * 1024
 READ_SECONDS = 5.0
@@ -405,3 +406,127 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+# The figures of the evidence suite and the benchmark ----------------------------------------------
+
+SLACK_SECONDS = 1.0
+"""The goal: an operation ends within its budget plus this."""
+MEMORY_GOAL_MIB = 64.0
+"""The goal: memory grows by no more than this on any hostile answer."""
+_TOKEN = b'{"access_token": "a-token-of-the-hostile-server", "expires_in": 3600}'
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure: what, its goal, what was measured, and whether the goal is met."""
+
+    what: str
+    goal: str
+    measured: str
+    passed: bool
+
+
+def _stalls() -> dict[str, Act]:
+    """Answers that never finish in time, each a different way."""
+    return {
+        "body dripped a byte per 50 ms": Act.dripping(_TOKEN * 20, 0.05),
+        "body dripped a byte per 0.4 s": Act.dripping(_TOKEN, 0.4),
+        "headers dripped a byte per 50 ms": Act.dripping(_TOKEN, 0.05, headers_too=True),
+        "no answer at all": Act.hanging(60),
+    }
+
+
+def _timed(call: Callable[[], object]) -> float:
+    started = time.monotonic()
+    with contextlib.suppress(Exception):
+        call()
+    return time.monotonic() - started
+
+
+def wall_time_figures(budget: float = 1.0) -> list[Figure]:
+    """The worst wall time of a ``Create`` and a ``Delete`` (through the SDK's provider server,
+    as the engine calls them) and of a data-function call (``get_environments``), each against
+    every stalling server of :func:`_stalls`, with ``timeout_seconds=budget``."""
+    from ..functions.environments import get_environments
+    from .engine import ProviderServer
+
+    times: dict[str, dict[str, float]] = {"create": {}, "delete": {}, "data function": {}}
+    with HostileServer() as server, ProviderServer() as provider:
+        props = {"client_id": "0123456789abcdef", "client_secret": "secret-of-the-figures",
+                 "base_url": server.base_url, "timeout_seconds": budget}
+        state = {**props, "access_token": "a-token-of-the-hostile-server",
+                 "grant_type": "client_credentials", "expires_at": "2099-01-01T00:00:00Z",
+                 "revoke_on_delete": True}
+        for name, act in _stalls().items():
+            server.route("/accounts/api/v2/oauth2/token", act)
+            times["create"][name] = _timed(lambda: provider.create(props))
+            server.route("/accounts/api/v2/oauth2/revoke", act)
+            times["delete"][name] = _timed(lambda: provider.delete("id", state))
+            server.route("/accounts/api/me", act)
+            times["data function"][name] = _timed(lambda: get_environments(
+                access_token="a-token", base_url=server.base_url, timeout_seconds=budget))
+    figures = []
+    for operation, measured in times.items():
+        worst = max(measured, key=lambda name: measured[name])
+        figures.append(Figure(
+            f"wall time: {operation} against a stalling server (worst of {len(measured)})",
+            f"<= {budget + SLACK_SECONDS:g} s (budget {budget:g} s + 1 s)",
+            f"{measured[worst]:.2f} s ({worst})", measured[worst] <= budget + SLACK_SECONDS))
+    return figures
+
+
+def memory_figures() -> list[Figure]:
+    """Memory growth of one client call (in a fresh process, :func:`measure`) against a gzip
+    and a deflate bomb of 1 GiB, a 200 MB body with and without a length, and the costliest
+    JSON still under the size limit (249,000 short strings)."""
+    answers = {
+        "a 1 GiB gzip bomb (1 MiB on the wire)": Act.compression_bomb(1024 ** 3),
+        "a 1 GiB deflate bomb": Act.compression_bomb(1024 ** 3, encoding="deflate"),
+        "a 200 MB body without a length": Act.huge(200 * 1024 * 1024, length=-1),
+        "a 200 MB body with its length": Act.huge(200 * 1024 * 1024),
+        "249,000 JSON strings (under the limits)": Act(
+            body=b"[" + b",".join([b'"ab"'] * 249_000) + b"]"),
+    }
+    figures = []
+    with HostileServer() as server:
+        for name, act in answers.items():
+            server.route("/accounts/api/v2/oauth2/token", act)
+            result = measure(server.base_url, "client_credentials")
+            growth = float(result["growth_mib"])
+            outcome = str(result["outcome"]).split(":")[0]
+            figures.append(Figure(
+                f"memory growth: {name}", f"<= {MEMORY_GOAL_MIB:g} MiB",
+                f"{growth:.1f} MiB in {result['seconds']:.2f} s ({outcome})",
+                growth <= MEMORY_GOAL_MIB))
+    return figures
+
+
+def page_figures() -> list[Figure]:
+    """Pages asked of listings that never end (``total`` 1000, pages of 500 asked)."""
+    from ..access.bounds import MAX_PAGES
+    from ..access.client import AccessManagementClient
+
+    path = "/accounts/api/organizations/org/environments"
+    cases = {
+        "endless pager, full pages, total 1000": (pager(1000, 500), 1000, 500),
+        "pager whose total grows every page": (
+            pager(1000, 500, claimed=lambda page: 1000 * page), 1000, 500),
+        "pager sending 100 a page, total 1000": (pager(1000, 100), 1000, 100),
+        "pager repeating one page (ignores offset)": (pager(5000, 500, fresh=False), 5000, 500),
+        "pager claiming 10^12, 2 a page": (pager(10 ** 12, 2), 10 ** 12, 2),
+    }
+    figures = []
+    with HostileServer() as server:
+        client = AccessManagementClient(base_url=server.base_url, retries=0, retry_budget=60)
+        for name, (answer, total, size) in cases.items():
+            server.route(path, answer)
+            before = server.count(path)
+            with contextlib.suppress(Exception):
+                client.environments("a-token", "org")
+            asked = server.count(path) - before
+            bound = min(MAX_PAGES, -(-total // size) + 1)
+            figures.append(Figure(f"pages: {name}",
+                                  f"<= {bound} (ceil(total/page)+1, at most {MAX_PAGES})",
+                                  str(asked), asked <= bound))
+    return figures
