@@ -144,7 +144,8 @@ INPUTS: tuple[Input, ...] = (
           "keepers in pulumi-random).", replaces=True),
     Input("revoke_on_delete", Group.SETTING, bool, "Revoke (OAuth) or log out (sessions) the "
           "token when the resource is deleted or replaced.", default=True),
-    Input("timeout_seconds", Group.SETTING, float, "Seconds to wait for each Anypoint answer.",
+    Input("timeout_seconds", Group.SETTING, float, "Time budget of each operation (login, "
+          "refresh, revoke) in seconds, its retries and waits included.",
           default=int(DEFAULT_TIMEOUT_SECONDS), bounds=(MIN_TIMEOUT_SECONDS,
                                                         MAX_TIMEOUT_SECONDS)),
     Input("ca_bundle", Group.SETTING, str, "Path of a PEM bundle of CAs to trust (TLS-inspecting "

@@ -105,3 +105,15 @@ def test_readme_names_every_config_key_and_variable_the_fallback_reads() -> None
             assert f"anypoint:{spec.config_key}" in readme
         for var in spec.env_vars:
             assert re.search(rf"\b{var}\b", readme)
+
+
+def test_readme_secrets_section_lists_every_secret_output_and_only_those() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = re.search(r"^## Secrets\n(.*?)(?=^## )", readme, re.S | re.M)
+    assert section, "README has no Secrets section"
+    listed = set(re.findall(r"^\| `(\w+)` output \|", section.group(1), re.M))
+    plain = set(re.findall(r"`(\w+)`", section.group(1).split("are not secret")[0]
+                           .split("The other outputs")[-1]))
+
+    assert listed == set(schema.SECRET_OUTPUTS)
+    assert plain == {*schema.NAMES, *schema.TOKEN_OUTPUTS} - set(schema.SECRET_OUTPUTS)
