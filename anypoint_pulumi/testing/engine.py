@@ -117,6 +117,17 @@ class ProviderServer:
                                    f"{timeout:g} s; it printed: {self.output()[since:]!r}")
             return self.output()[since:]
 
+    def settled_output(self, timeout: float = 10.0) -> str:
+        """Everything the provider process printed up to now, once all of it has been read: a
+        ``Check`` with ``verify_tls`` off over HTTPS makes the provider print a warning, and when
+        that warning has arrived, so has everything printed before it. For checks that something
+        was *not* printed, which must not pass only because it had not been read yet."""
+        mark = self.output_mark()
+        self.check({"client_id": "settle", "client_secret": "settle-secret",
+                    "base_url": "https://127.0.0.1:9", "verify_tls": False})
+        self.wait_for_output("verify_tls is false", since=mark, timeout=timeout)
+        return self.output()
+
     def output_mark(self) -> int:
         """A position in :meth:`output`, for :meth:`output_since`."""
         return len(self.output())

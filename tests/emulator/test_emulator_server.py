@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -41,7 +42,10 @@ def test_stop_wakes_a_request_waiting_on_latency() -> None:
     emulator = Emulator(latency=30).start()
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(requests.get, emulator.base_url + ME, timeout=10)
-        time.sleep(0.2)
+        deadline = time.monotonic() + 10
+        while not emulator._server._open and time.monotonic() < deadline:
+            threading.Event().wait(0.01)  # until the request is in, however loaded the machine
+        assert emulator._server._open, "the request never reached the emulator"
         started = time.monotonic()
         emulator.stop()
         assert time.monotonic() - started < 5

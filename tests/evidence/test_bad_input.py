@@ -178,7 +178,7 @@ def test_unknown_values_pass_check_over_grpc(server: Any) -> None:
             continue
         _, failures = server.check(news)
         assert failures == [], (news, failures)
-    assert "Traceback" not in server.output()
+    assert "Traceback" not in server.settled_output()
 
 
 # Property: check never raises --------------------------------------------------------------

@@ -226,7 +226,8 @@ def test_provider_server_leaks_nothing(flow: str, canaries: Canaries, clean: Emu
     assert any(name != "check failure" for name, _ in details)
     for name, text in details:
         assert_no_canary(f"gRPC {flow}/{name}: error details", text, everything)
-    assert_no_canary(f"gRPC {flow}: provider process output", server.output(), everything)
+    assert_no_canary(f"gRPC {flow}: provider process output", server.settled_output(),
+                     everything)
 
 
 def test_client_reads_leak_nothing(canaries: Canaries, clean: Emulator,

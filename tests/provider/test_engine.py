@@ -330,7 +330,7 @@ def test_failed_create_over_grpc_names_the_flow_and_shows_no_secret(
     assert "client-credentials login failed: Login refused" in caught.value.details
     assert "BadCredentialsError" in caught.value.details
     assert wrong not in caught.value.details
-    assert wrong not in provider_server.output_since(mark)
+    assert wrong not in provider_server.settled_output()[mark:]
 
 
 def test_no_secret_in_grpc_answers_or_provider_output_through_a_lifecycle(
@@ -356,7 +356,7 @@ def test_no_secret_in_grpc_answers_or_provider_output_through_a_lifecycle(
             provider_server.create(inputs)
         errors.append(caught.value.details)
 
-    shown = provider_server.output_since(mark) + "\n".join(errors)
+    shown = provider_server.settled_output()[mark:] + "\n".join(errors)
     assert "recorded as expired" in shown
     assert shown.count("Login refused") >= len(FLOWS)
     for secret in filter(None, secrets):
