@@ -38,6 +38,7 @@ from ..access.settings import (
     check_verify_tls,
     host_base_url,
     normalize_base_url,
+    region_names,
 )
 
 __all__ = [
@@ -129,7 +130,7 @@ INPUTS: tuple[Input, ...] = (
     Input("base_url", Group.LOCATION, str, "Full base URL instead of region (Private Cloud "
           "Edition, the emulator); https except for loopback hosts.", config_key="baseUrl",
           env_vars=("ANYPOINT_BASE_URL", "ANYPOINT_HOST"), replaces=True),
-    Input("region", Group.LOCATION, str, "Control plane: us, eu, gov, ca or jp.",
+    Input("region", Group.LOCATION, str, f"Control plane: {region_names()}.",
           config_key="region", env_vars=("ANYPOINT_CPLANE",), replaces=True,
           fallback=DEFAULT_REGION),
     Input("renew_before_seconds", Group.SETTING, float, "Renew once less than this much "
