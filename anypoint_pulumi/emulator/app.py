@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request, Response
 from . import shapes
 from .faults import Fault, FaultQueue
 from .saml import SamlDecodeError, decode_response, read_assertion
+from .samples import SAML_SAMPLE_PATH, saml_sample
 from .state import ConnectedApp, Environment, GrantKind, Organization, Store, Token, User
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/accounts/api/organizations/<org_id>", "organization"),
     ("GET", "/accounts/api/organizations/<org_id>/environments", "environments"),
     ("GET", "/accounts/api/organizations/<org_id>/hierarchy", "hierarchy"),
+    ("GET", SAML_SAMPLE_PATH, "saml_sample"),
 )
 """Method, path and handler of every endpoint the emulator serves (written out here, not taken
 from the client's endpoints, so that a wrong path in the client fails the tests)."""
@@ -388,6 +390,10 @@ class EmulatorApp:
         ):
             return unauthorized()
         return self._session_answer("saml", person, "/exchange/login")
+
+    def saml_sample(self, request: Request) -> Response:
+        """``GET /emulator/saml-response``: a fresh SAML response (emulator only; see samples)."""
+        return saml_sample(self.store, request)
 
     def revoke(self, request: Request) -> Response:
         """``POST /accounts/api/v2/oauth2/revoke``: 200 whether or not the token was known."""

@@ -75,6 +75,7 @@ def seed_demo(store: Store) -> DemoCredentials:
         "Demo user app", org_id=org_id, grant_types=("password",)
     )
     org = store.organizations[org_id]
+    store.demo_saml_username, store.demo_saml_issuer = "demo-federated-user", DEMO_ISSUER
     return DemoCredentials(
         organization_id=org_id,
         organization_name=DEMO_ORGANIZATION,

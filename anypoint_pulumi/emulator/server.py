@@ -11,6 +11,7 @@ whose PEM file is :attr:`Emulator.ca_bundle`.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import secrets
 import shutil
@@ -28,6 +29,7 @@ from typing import Any
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from ..access.settings import is_loopback
+from . import missing_extra
 from .app import MAX_BODY_BYTES, EmulatorApp
 from .demo import DemoCredentials, seed_demo
 from .faults import Fault, FaultQueue
@@ -251,6 +253,8 @@ class Emulator:
         loopback names, that CA written to :attr:`ca_bundle`."""
         if not self.tls:
             return None
+        if importlib.util.find_spec("trustme") is None:
+            raise missing_extra("trustme")
         import trustme
 
         authority = trustme.CA(organization_name="anypoint-pulumi emulator")

@@ -174,3 +174,17 @@ def test_cli_with_tls_prints_its_ca_bundle_and_serves_https_trusted_by_it() -> N
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
     assert not Path(settings["ca_bundle"]).exists(), "the throw-away CA is removed at stop"
+
+
+@pytest.mark.timeout(30)
+def test_cli_prints_a_saml_response_url_whose_answer_signs_in_from_the_shell() -> None:
+    with running_cli() as process:
+        settings = read_settings(process)
+        assert settings["saml_response_url"] == settings["base_url"] + "/emulator/saml-response"
+        sample = requests.get(settings["saml_response_url"], timeout=5).text.strip()
+        response = requests.post(settings["base_url"] + "/accounts/login/receive-id",
+                                 json={"SAMLResponse": sample},
+                                 headers={"X-Requested-With": "XMLHttpRequest"}, timeout=5)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    assert response.status_code == 200 and response.json()["access_token"]
