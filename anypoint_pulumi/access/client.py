@@ -19,8 +19,10 @@ from urllib.parse import unquote
 import requests
 
 from . import endpoints
+from .assertion import GRANT as JWT_GRANT
+from .assertion import make_assertion, secret_parts
 from .endpoints import LOGIN, LOGOUT, ME, PROFILE, REVOKE, SAML, SESSION, TOKEN_LEGACY, TOKEN_V2
-from .errors import AnypointError, MfaRequiredError
+from .errors import AnypointError, BadCredentialsError, MfaRequiredError
 from .models import (
     AccessToken,
     BusinessGroup,
@@ -55,6 +57,14 @@ _MFA_HINT = (
     "create a connected app that acts on behalf of a user and pass its client_id and "
     "client_secret with the username and password (the OAuth2 password grant), or use a "
     "client-credentials connected app"
+)
+
+_JWT_HINT = (
+    "The JWT bearer grant works only for federated (SSO) users: username must be a user of the "
+    "identity provider identity_provider_id names (its id in Access Management > Identity "
+    "Providers), and client_id a connected app acting on behalf of a user with the JWT Bearer "
+    "grant and the certificate of this private_key uploaded. Check the three, and that the "
+    "clock of this machine is right (the assertion is valid for three minutes)"
 )
 
 
@@ -179,6 +189,35 @@ class AccessManagementClient:
             secrets=secrets,
         )
         return self._token(resp, path, GrantType.SAML, secrets)
+
+    def jwt_bearer(
+        self,
+        client_id: str,
+        private_key: str,
+        identity_provider_id: str,
+        username: str,
+    ) -> AccessToken:
+        """User-context token for a *federated* (SSO) user through the JWT bearer grant.
+
+        Signs a fresh assertion (RS256) with the connected app's ``private_key`` (PEM; the app
+        holds its certificate): ``iss`` = ``client_id``, ``sub`` =
+        ``v2|<identity_provider_id>|<username>``, ``aud`` = this plane's token endpoint, ``exp``
+        three minutes ahead. No password and no MFA prompt: works in SSO/MFA organizations, for
+        users of that identity provider only. Needs the ``jwt`` extra (PyJWT).
+        """
+        assertion = make_assertion(private_key=private_key, client_id=client_id,
+                                   identity_provider_id=identity_provider_id, username=username,
+                                   audience=self.base_url + TOKEN_V2)
+        secrets = (*secret_parts(private_key), assertion)
+        form = {"grant_type": JWT_GRANT, "assertion": assertion}
+        resp = self._http.request("POST", TOKEN_V2, data=form, secrets=secrets)
+        try:
+            return self._token(resp, TOKEN_V2, GrantType.JWT_BEARER, secrets)
+        except MfaRequiredError:
+            raise
+        except BadCredentialsError as exc:
+            refused = exc.with_context("the JWT assertion was refused", hint=_JWT_HINT)
+        raise refused
 
     # Reads -------------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ class GrantType(str, Enum):
     PASSWORD = "password"
     LOGIN = "login"
     SAML = "saml"
+    JWT_BEARER = "jwt_bearer"
 
     @property
     def is_session(self) -> bool:
@@ -66,6 +67,7 @@ _LABELS = {
     GrantType.PASSWORD: "password-grant login (connected app acting for a user)",
     GrantType.LOGIN: "username/password login",
     GrantType.SAML: "SAML login",
+    GrantType.JWT_BEARER: "JWT bearer login (connected app acting for a federated user)",
 }
 
 

@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import shapes
+from . import jwtgrant, shapes
 from .faults import Fault, FaultQueue
 from .saml import SamlDecodeError, decode_response, read_assertion
 from .samples import SAML_SAMPLE_PATH, saml_sample
@@ -238,12 +238,14 @@ class EmulatorApp:
         return client_id, client_secret
 
     def oauth_token(self, request: Request) -> Response:
-        """``POST /accounts/api/v2/oauth2/token``: client_credentials and password grants."""
+        """``POST /accounts/api/v2/oauth2/token``: client_credentials, password and JWT bearer."""
         fields = body_fields(request)
         grant = fields.get("grant_type", "")
         client_id, client_secret = self._client_credentials(request, fields)
         if not grant:
             return oauth_error(400, "invalid_request", "grant_type is required")
+        if grant == jwtgrant.GRANT:
+            return self._jwt_bearer(fields.get("assertion", ""))
         if grant not in ("client_credentials", "password"):
             return oauth_error(
                 400, "unsupported_grant_type", f"grant type {grant!r} is not supported"
@@ -289,6 +291,25 @@ class EmulatorApp:
             user_id=person.id,
             client_id=app.client_id,
             client_name=app.name,
+        )
+        return self._oauth_answer(token)
+
+    def _jwt_bearer(self, assertion: str) -> Response:
+        """The JWT bearer grant: a user token for the federated user the assertion names."""
+        if not assertion:
+            return oauth_error(400, "invalid_request", "assertion is required")
+        self.store.jwt_assertions.append(assertion)
+        judged = jwtgrant.verify(self.store, assertion,
+                                 self.base_url + "/accounts/api/v2/oauth2/token", self.store.now())
+        if isinstance(judged, jwtgrant.Refusal):
+            return oauth_error(judged.status, judged.error, judged.description)
+        token = self.store.issue_token(
+            "jwt_bearer",
+            organization_id=judged.user.organization_id,
+            lifetime_seconds=self.store.token_lifetime_seconds,
+            user_id=judged.user.id,
+            client_id=judged.app.client_id,
+            client_name=judged.app.name,
         )
         return self._oauth_answer(token)
 

@@ -435,11 +435,14 @@ class Emulator:
         grant_types: Iterable[str] = ("client_credentials",),
         client_id: str | None = None,
         client_secret: str | None = None,
+        public_key: str | None = None,
     ) -> tuple[str, str]:
         """Create a connected app; returns ``(client_id, client_secret)``.
 
         With ``"password"`` among ``grant_types`` it signs in any enabled, non-federated user of
-        its organization tree, MFA users included.
+        its organization tree, MFA users included. With ``"jwt_bearer"`` (and ``public_key``, a
+        PEM RSA public key or certificate) it accepts assertions that key verifies for the
+        federated users of its organization tree.
         """
         return self._store.add_connected_app(
             name,
@@ -447,6 +450,7 @@ class Emulator:
             grant_types=grant_types,
             client_id=client_id,
             client_secret=client_secret,
+            public_key=public_key,
         )
 
     def add_identity_provider(
@@ -515,6 +519,11 @@ class Emulator:
         with self._store.lock:
             self._store.clock.advance(seconds)
 
+    @property
+    def jwt_private_key(self) -> str:
+        """The demo JWT app's private key (PEM), read from ``demo.jwt_private_key_path``."""
+        return Path(self.demo.jwt_private_key_path).read_text()
+
     def rotate_client_secret(self, client_id: str) -> str:
         """Give a connected app a new client secret (the old one stops working); returns it."""
         with self._store.lock:
@@ -545,7 +554,7 @@ class Emulator:
 
     def token_grant(self, token: str) -> str | None:
         """The grant that issued ``token`` (``client_credentials``, ``password``, ``login``,
-        ``saml`` or ``legacy``), or ``None`` when unknown."""
+        ``saml``, ``jwt_bearer`` or ``legacy``), or ``None`` when unknown."""
         with self._store.lock:
             found = self._store.tokens.get(token)
             return found.grant if found else None

@@ -18,7 +18,7 @@ from typing import Literal
 
 from ..access.models import ENVIRONMENT_TYPES, Kind
 
-GrantKind = Literal["client_credentials", "password", "login", "saml", "legacy"]
+GrantKind = Literal["client_credentials", "password", "login", "saml", "legacy", "jwt_bearer"]
 TokenKind = Kind
 
 NATIVE_IDENTITY_PROVIDER = "prod-anypoint"
@@ -94,13 +94,15 @@ class User:
 
 @dataclass
 class ConnectedApp:
-    """A connected app: its own client credentials and the grants it may use."""
+    """A connected app: its own client credentials and the grants it may use; ``public_key``
+    (PEM: a public key or certificate) checks its JWT bearer assertions."""
 
     client_id: str
     client_secret: str
     name: str
     organization_id: str
     grant_types: tuple[str, ...]
+    public_key: str | None = None
 
 
 @dataclass
@@ -181,6 +183,8 @@ class Store:
         self.identity_providers: dict[str, IdentityProvider] = {}
         self.tokens: dict[str, Token] = {}
         self.log: list[RequestRecord] = []
+        self.jwt_assertions: list[str] = []
+        """Every JWT bearer assertion received (tests sweep them for leaks: they are secrets)."""
         self.demo_saml_username: str | None = None
         """Whom ``/emulator/saml-response`` asserts by default (the demo federated user)."""
         self.demo_saml_issuer: str | None = None
@@ -320,11 +324,20 @@ class Store:
         grant_types: Iterable[str] = ("client_credentials",),
         client_id: str | None = None,
         client_secret: str | None = None,
+        public_key: str | None = None,
     ) -> tuple[str, str]:
-        """Create a connected app; returns its ``(client_id, client_secret)``."""
+        """Create a connected app; returns its ``(client_id, client_secret)``. The
+        ``jwt_bearer`` grant needs ``public_key`` (PEM public key or certificate)."""
         grants = tuple(grant_types)
         if not grants:
             raise ValueError("a connected app needs at least one grant type")
+        if ("jwt_bearer" in grants) != (public_key is not None):
+            raise ValueError("the jwt_bearer grant and public_key go together: an app checks "
+                             "JWT assertions with the public key (or certificate) it holds")
+        if public_key is not None:
+            from .jwtgrant import public_key_of
+
+            public_key_of(public_key)  # ValueError when it is not an RSA public key
         with self.lock:
             self.organization(org_id)
             cid = client_id or new_client_id()
@@ -336,6 +349,7 @@ class Store:
                 name=name,
                 organization_id=org_id,
                 grant_types=grants,
+                public_key=public_key,
             )
             self.apps[cid] = app
             return app.client_id, app.client_secret

@@ -81,6 +81,9 @@ def _login(client: AccessManagementClient, props: Mapping[str, Any]) -> AccessTo
                                      props["username"], props["password"])
     if flow is GrantType.LOGIN:
         return client.login(props["username"], props["password"])
+    if flow is GrantType.JWT_BEARER:
+        return client.jwt_bearer(props["client_id"], props["private_key"],
+                                 props["identity_provider_id"], props["username"])
     if flow is GrantType.SAML:
         return client.saml_login(props["saml_response"],
                                  org_domain=props.get("saml_org_domain") or None,
