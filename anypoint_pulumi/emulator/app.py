@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import jwtgrant, shapes
+from . import apis, jwtgrant, shapes
 from .faults import Fault, FaultQueue
 from .saml import SamlDecodeError, decode_response, read_assertion
 from .samples import SAML_SAMPLE_PATH, saml_sample
@@ -196,7 +196,10 @@ class EmulatorApp:
             with self.store.lock:
                 return self._handlers[str(endpoint)](request, **values)
         except NotFound:
-            return error_response(404, "Not found")
+            with self.store.lock:
+                answer = apis.serve(self.store, request, self._bearer, lambda token, org_id:
+                                    self._in_tree(token.organization_id, org_id))
+            return answer if answer is not None else error_response(404, "Not found")
         except MethodNotAllowed as exc:
             response = error_response(405, "Method not allowed")
             response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))

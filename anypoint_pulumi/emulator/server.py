@@ -30,12 +30,13 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from ..access.settings import is_loopback
 from . import missing_extra
+from .apis import add_answer, fill
 from .app import MAX_BODY_BYTES, EmulatorApp
 from .demo import DemoCredentials, seed_demo
 from .faults import Fault, FaultQueue
 from .saml import build_response
 from .seedfile import apply_seed, load_seed_file
-from .state import RequestRecord, Store
+from .state import ApiAnswer, RequestRecord, Store
 
 _POLL_SECONDS = 0.02
 """How often the server loop checks for stop(): the bound on how long stop() takes."""
@@ -465,6 +466,29 @@ class Emulator:
         return self._store.add_identity_provider(
             issuer, org_id=self._org_or_demo(org_id), org_domain=org_domain, provider_id=provider_id
         )
+
+    def add_api_response(
+        self,
+        path: str,
+        body: Any,
+        *,
+        organization_id: str | None = None,
+        environment_id: str | None = None,
+        environment_header: bool = False,
+    ) -> None:
+        """Serve ``body`` (JSON) to ``GET``/``HEAD`` of ``path``, a path of another Anypoint API.
+
+        ``organization_id``: only tokens of that organization's tree may read it (403 for
+        others); ``environment_header``: the answer of ``environment_id`` selected by the
+        ``X-ANYPNT-ENV-ID`` header (400 without it), as CloudHub does. ``{organization_id}`` and
+        ``{environment_id}`` in ``path`` and in the body's strings are filled in. Any valid token
+        is needed; other methods get 405 (read-only).
+        """
+        add_answer(self._store, ApiAnswer(
+            fill(path, organization_id, environment_id),
+            fill(body, organization_id, environment_id),
+            organization_id=organization_id, environment_id=environment_id,
+            environment_header=environment_header))
 
     def load_seed(self, seed: Mapping[str, Any] | str | Path) -> None:
         """Apply a seed document (or JSON file); see :mod:`anypoint_pulumi.emulator.seedfile`."""

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import Any, Literal
 
 from ..access.models import ENVIRONMENT_TYPES, Kind
 
@@ -115,6 +115,19 @@ class IdentityProvider:
     org_domain: str
 
 
+@dataclass(frozen=True)
+class ApiAnswer:
+    """One read-only path: its JSON ``body``, the organization whose tokens may read it (``None``:
+    any valid token), and the environment it belongs to (``environment_header``: selected by
+    ``X-ANYPNT-ENV-ID``, as CloudHub does, instead of by the path)."""
+
+    path: str
+    body: Any
+    organization_id: str | None = None
+    environment_id: str | None = None
+    environment_header: bool = False
+
+
 @dataclass
 class Token:
     """An issued bearer token and what it stands for."""
@@ -183,6 +196,8 @@ class Store:
         self.identity_providers: dict[str, IdentityProvider] = {}
         self.tokens: dict[str, Token] = {}
         self.log: list[RequestRecord] = []
+        self.api_answers: dict[tuple[str, str | None], ApiAnswer] = {}
+        """Read-only answers of other Anypoint APIs, by (path, header environment id)."""
         self.jwt_assertions: list[str] = []
         """Every JWT bearer assertion received (tests sweep them for leaks: they are secrets)."""
         self.demo_saml_username: str | None = None
