@@ -45,6 +45,7 @@ from ..access.settings import (
 __all__ = [
     "CONFIG_NAMESPACE",
     "INPUTS",
+    "LOGIN_NAMES",
     "OUTPUTS",
     "SECRET_INPUTS",
     "SECRET_OUTPUTS",
@@ -95,6 +96,9 @@ class Input:
     """Giving it means the program chose its credentials (no config/environment fallback)."""
     fallback: str | None = None
     """What applies when nothing gives a value (the input itself stays unset)."""
+    state_only: bool = False
+    """Means something only for a token kept in state (renewal, triggers, revocation): the
+    ``get_access_token`` data function, which logs in on every run, does not take it."""
 
 
 @dataclass(frozen=True)
@@ -142,11 +146,11 @@ INPUTS: tuple[Input, ...] = (
           config_key="region", env_vars=("ANYPOINT_CPLANE",), replaces=True,
           fallback=DEFAULT_REGION),
     Input("renew_before_seconds", Group.SETTING, float, "Renew once less than this much "
-          "validity remains.", default=600, bounds=(0, 86_400)),
+          "validity remains.", default=600, bounds=(0, 86_400), state_only=True),
     Input("triggers", Group.SETTING, dict, "Map of strings; any change forces a new token (like "
-          "keepers in pulumi-random).", replaces=True),
+          "keepers in pulumi-random).", replaces=True, state_only=True),
     Input("revoke_on_delete", Group.SETTING, bool, "Revoke (OAuth) or log out (sessions) the "
-          "token when the resource is deleted or replaced.", default=True),
+          "token when the resource is deleted or replaced.", default=True, state_only=True),
     Input("timeout_seconds", Group.SETTING, float, "Seconds to wait for each Anypoint answer.",
           default=int(DEFAULT_TIMEOUT_SECONDS), bounds=(MIN_TIMEOUT_SECONDS,
                                                         MAX_TIMEOUT_SECONDS)),
@@ -170,6 +174,8 @@ OUTPUTS: tuple[Output, ...] = (
 
 BY_NAME: Mapping[str, Input] = {spec.name: spec for spec in INPUTS}
 NAMES = tuple(BY_NAME)
+LOGIN_NAMES = tuple(spec.name for spec in INPUTS if not spec.state_only)
+"""The inputs of a login: credentials, location and connection settings (``get_access_token``)."""
 SECRET_INPUTS = tuple(spec.name for spec in INPUTS if spec.secret)
 SECRET_OUTPUTS = (*(out.name for out in OUTPUTS if out.secret), *SECRET_INPUTS)
 """The resource's ``additional_secret_outputs``."""

@@ -31,7 +31,11 @@ def test_the_two_commands_come_first() -> None:
 @pytest.mark.parametrize("module", ["anypoint_pulumi", "anypoint_pulumi.testing",
                                     "anypoint_pulumi.emulator", "anypoint_pulumi.functions.profile",
                                     "anypoint_pulumi.functions.environments",
-                                    "anypoint_pulumi.functions.organization"])
+                                    "anypoint_pulumi.functions.organization",
+                                    "anypoint_pulumi.functions.api",
+                                    "anypoint_pulumi.functions.access_token",
+                                    "anypoint_pulumi.access.api",
+                                    "anypoint_pulumi.access.assertion"])
 def test_api_reference_names_every_public_name(module: str) -> None:
     reference = section("API reference")
     public = [name for name in importlib.import_module(module).__all__
