@@ -151,6 +151,6 @@ def test_token_handoff_runs_curl_with_the_token_from_a_secret_environment(
     assert emulator.demo.client_id in up.outputs["whoAmI"].value
     [command] = deployment.resources("command:Command")
     env = command["inputs"]["environment"]
-    assert set(env["ANYPOINT_TOKEN"]) == {SECRET_SIG, "ciphertext"}  # the token stays secret
+    assert set(env["ANYPOINT_ACCESS_TOKEN"]) == {SECRET_SIG, "ciphertext"}  # stays secret
     assert env["ANYPOINT_BASE_URL"] == emulator.base_url  # the rest stays readable
     assert up.outputs["accessToken"].value not in deployment.backend_text()

@@ -271,9 +271,9 @@ def test_token_handoff(emulator: Emulator, pulumi_command: str) -> None:
     # whole (encrypted in state, masked in output), and never in its command line.
     assert _is_secret(command.inputs["environment"])
     environment = _plain(command.inputs["environment"])
-    assert _plain(environment["ANYPOINT_TOKEN"]) == token
+    assert _plain(environment["ANYPOINT_ACCESS_TOKEN"]) == token
     assert token not in command.inputs["create"]
-    assert "$ANYPOINT_TOKEN" in command.inputs["create"]
+    assert "$ANYPOINT_ACCESS_TOKEN" in command.inputs["create"]
     assert environment["ANYPOINT_BASE_URL"] == emulator.base_url
     assert environment["ANYPOINT_ENV_ID"] == emulator.demo.sandbox_environment_id
     # The command really called /me with the bearer token: the emulator answered for the app.
@@ -298,6 +298,22 @@ def test_ci_pipeline_reads_credentials_from_the_environment(
     assert run.value("organizationId") == emulator.demo.organization_id
     (token,) = run.mocks.of_type(TOKEN_TYPE)
     assert token.inputs["renew_before_seconds"] == 1800
+
+
+def test_ci_pipeline_exports_what_deploy_sh_hands_on(emulator: Emulator,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANYPOINT_CLIENT_ID", emulator.demo.client_id)
+    monkeypatch.setenv("ANYPOINT_CLIENT_SECRET", emulator.demo.client_secret)
+    monkeypatch.setenv("ANYPOINT_BASE_URL", emulator.base_url)
+    run = run_example("ci-pipeline", {"environment": "Production"})
+    assert (run.value("environmentName"), run.value("environmentId")) == (
+        "Production", emulator.demo.production_environment_id)
+    assert run.value("baseUrl") == emulator.base_url
+    script = (EXAMPLES / "ci-pipeline" / "deploy.sh").read_text()
+    for output in ("accessToken", "organizationId", "environmentName", "environmentId",
+                   "baseUrl", "expiresAt"):
+        assert f"output {output}" in script, output
+        assert output in run.outputs
 
 
 def test_ci_pipeline_stack_config_wins_over_the_environment(
