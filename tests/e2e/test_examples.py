@@ -4,7 +4,10 @@ copy in a temp dir (``examples/`` is never written), with its own ``Pulumi.yaml`
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
 import sys
 import types
 from collections.abc import Callable
@@ -194,3 +197,34 @@ def test_token_handoff_runs_curl_with_the_token_from_a_secret_environment(
     assert set(env["ANYPOINT_ACCESS_TOKEN"]) == {SECRET_SIG, "ciphertext"}  # stays secret
     assert env["ANYPOINT_BASE_URL"] == emulator.base_url  # the rest stays readable
     assert up.outputs["accessToken"].value not in deployment.backend_text()
+
+
+def test_the_saml_example_runs_from_the_shell_with_a_response_the_cli_emulator_mints(
+        deploy: Callable[..., Deployment], tmp_path: Path) -> None:
+    bash, curl = shutil.which("bash"), shutil.which("curl")
+    if bash is None or curl is None:
+        pytest.fail("this test runs the README's shell lines: it needs bash and curl")
+    emulator_cli = subprocess.Popen([sys.executable, "-m", "anypoint_pulumi.emulator",
+                                     "--port", "0"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+    try:
+        assert emulator_cli.stdout is not None
+        base_url = emulator_cli.stdout.readline().strip().removeprefix("base_url=")
+        assert base_url.startswith("http://127.0.0.1:"), base_url
+        deployment = deploy(source=EXAMPLES / "saml")
+        shell = ('pulumi config set anypoint:baseUrl "$BASE_URL" --stack e2e && '
+                 'pulumi config set --secret samlResponse '
+                 '"$(curl -sf "$BASE_URL/emulator/saml-response")" --stack e2e')
+        done = subprocess.run([bash, "-c", shell], cwd=deployment.work_dir,
+                              env={**os.environ, **deployment.env(), "BASE_URL": base_url},
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+
+        up = deployment.up()
+
+        assert up.outputs["grantType"].value == "saml"
+        assert up.outputs["username"].value == "demo-federated-user"
+        deployment.destroy()
+    finally:
+        emulator_cli.send_signal(signal.SIGINT)
+        emulator_cli.communicate(timeout=20)
