@@ -320,3 +320,51 @@ def _run(awaitable: Any) -> Any:
         return await awaitable
 
     return asyncio.run(wait())
+
+
+def test_get_access_token_and_get_api_response_leak_nothing(
+        canaries: Canaries, clean: Emulator, sweep_logs: pytest.LogCaptureFixture,
+        fast_provider: TokenProvider) -> None:
+    """The login data function (every flow, refused and echoed) and the API data function (an
+    answer and errors that echo the token) show no secret in results, errors or logs; only the
+    token a login returns, in its ``access_token`` field, which ``repr`` hides. (``fast_provider``
+    shortens the retry schedule, which the data functions share.)"""
+    from anypoint_pulumi import get_access_token, get_api_response
+
+    emu = clean
+    texts: list[str] = []
+    for flow, (endpoint, props) in FLOWS.items():
+        inputs = {**props(canaries), "base_url": emu.base_url, "timeout_seconds": 1}
+        result = get_access_token(**inputs)
+        texts.append(repr(result) + json.dumps({k: v for k, v in result.to_dict().items()
+                                                if k != "access_token"}))
+        for fault in ("oauth json", "plain", "html", "no token"):
+            inputs = {**props(canaries), "base_url": emu.base_url, "timeout_seconds": 1}
+            secrets = [inputs[k] for k in SECRET_INPUTS if k in inputs]  # what this login sends
+            emu.inject(endpoint, _echoes(secrets)[fault], times=3)
+            try:
+                get_access_token(**inputs)
+            except AnypointError as exc:
+                texts.append(f"{flow}/{fault}: " + exception_texts(exc))
+            emu.clear_faults()
+    token = get_access_token(**FLOWS["legacy_login"][1](canaries), base_url=emu.base_url)
+    echoed = get_api_response(path="/accounts/api/profile", access_token=token.access_token,
+                              base_url=emu.base_url)
+    texts.append(repr(echoed) + json.dumps(echoed.to_dict()))
+    for fault in (Fault.json(400, {"message": token.access_token}),
+                  Fault.plain(401, f"Bearer {token.access_token}"),
+                  Fault(status=200, body=f'{{"t": "{token.access_token}',
+                        content_type="application/json")):
+        emu.inject("/apimanager/api/v1/x", fault)
+        try:
+            get_api_response(path="/apimanager/api/v1/x", access_token=token.access_token,
+                             base_url=emu.base_url)
+        except AnypointError as exc:
+            texts.append(exception_texts(exc))
+        emu.clear_faults()
+
+    everything = canaries.all()
+    assert len(texts) > 10
+    for n, text in enumerate(texts):
+        assert_no_canary(f"data function text #{n}: {text[:60]!r}", text, everything)
+    assert_no_canary("data function DEBUG logs", _log_text(sweep_logs), everything)
