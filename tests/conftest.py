@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
 
 from anypoint_pulumi.emulator import Emulator
 from anypoint_pulumi.testing.proxy import CountingProxy
+from tests.keys import RsaKey, new_rsa_key
 
 
 @pytest.fixture
@@ -36,6 +36,18 @@ def tls_emulator() -> Iterator[Emulator]:
         yield emu
 
 
+@pytest.fixture(scope="session")
+def other_rsa_key() -> RsaKey:
+    """An RSA key pair no emulator app knows (a wrong key), made once per test session."""
+    return new_rsa_key()
+
+
+@pytest.fixture(scope="session")
+def second_rsa_key() -> RsaKey:
+    """Another RSA key pair, for a connected app a test registers itself."""
+    return new_rsa_key()
+
+
 @pytest.fixture
 def proxy_to() -> Iterator[Callable[[Emulator], CountingProxy]]:
     """``proxy_to(emu)``: a started connection-counting proxy in front of ``emu``."""
@@ -49,35 +61,3 @@ def proxy_to() -> Iterator[Callable[[Emulator], CountingProxy]]:
     yield start
     for proxy in started:
         proxy.stop()
-
-
-@dataclass(frozen=True)
-class RsaKey:
-    """An RSA key pair as PEM text: what a connected app holds (public) and what signs (private)."""
-
-    private_pem: str
-    public_pem: str
-
-
-def new_rsa_key() -> RsaKey:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
-    return RsaKey(private, public.decode())
-
-
-@pytest.fixture(scope="session")
-def other_rsa_key() -> RsaKey:
-    """An RSA key pair no emulator app knows (a wrong key), made once per test session."""
-    return new_rsa_key()
-
-
-@pytest.fixture(scope="session")
-def second_rsa_key() -> RsaKey:
-    """Another RSA key pair, for a connected app a test registers itself."""
-    return new_rsa_key()

@@ -86,7 +86,7 @@ _REFUSED_HINT = (
 class AccessManagementClient:
     """Talks to one Anypoint control plane.
 
-    ``region`` is a name of :data:`CONTROL_PLANES` (default ``us``); ``base_url`` is any full URL
+    ``region`` is ``us`` (default), ``eu``, ``gov``, ``ca`` or ``jp``; ``base_url`` is any full URL
     (Private Cloud Edition, the emulator) instead. Requests time out after ``timeout`` seconds
     (or a ``(connect, read)`` pair) and transient failures (connection errors, 429, 502, 503, 504)
     are retried up to ``retries`` times with backoff, within ``retry_budget`` seconds in all.

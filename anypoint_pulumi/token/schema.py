@@ -196,8 +196,6 @@ _VALID_COMBINATIONS = (
     "users); username + password (legacy login; fails for MFA users); "
     "or saml_response (optionally with saml_org_domain + saml_provider_id)"
 )
-_JWT_INPUTS = ("private_key", "identity_provider_id", "username", "client_id")
-"""What the JWT bearer grant needs, all of it."""
 _ENV_READERS: Mapping[str, Callable[[str], str]] = {
     "ANYPOINT_HOST": host_base_url,
     "ANYPOINT_CPLANE": str.lower,
@@ -438,6 +436,10 @@ def _credential_failures(props: Mapping[str, Any]) -> list[CheckFailure]:
             f"Valid: {_VALID_COMBINATIONS}",
         ))
     return fail
+
+
+_JWT_INPUTS = ("private_key", "identity_provider_id", "username", "client_id")
+"""What the JWT bearer grant needs, all of it."""
 
 
 def _jwt_failures(has: Mapping[str, bool]) -> list[CheckFailure]:

@@ -25,7 +25,7 @@ from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.errors import BadCredentialsError, ConfigurationError
 from anypoint_pulumi.access.models import AccessToken, GrantType
 from anypoint_pulumi.emulator import Emulator
-from tests.conftest import RsaKey
+from tests.keys import RsaKey
 from tests.secrets import leaks, pem_body_lines
 
 TOKEN = "/accounts/api/v2/oauth2/token"

@@ -14,7 +14,6 @@ say so; under CI (``CI=true``) they fail instead.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -28,8 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pulumi
-import pulumi.dynamic
 import pytest
 from pulumi import automation as auto
 
@@ -267,49 +264,6 @@ def emulator_config(emulator: Emulator) -> dict[str, tuple[str, bool]]:
         "anypoint:clientSecret": (emulator.demo.client_secret, True),
         "anypoint:baseUrl": (emulator.base_url, False),
     }
-
-
-def fingerprint(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()[:16]
-
-
-def consumer_provider() -> pulumi.dynamic.ResourceProvider:
-    """A resource that consumes the token, as a user's API client would: it keeps only a
-    fingerprint of the token it was given (defined in a function, so it pickles by value)."""
-
-    class Consumer(pulumi.dynamic.ResourceProvider):
-        def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-            import hashlib
-
-            seen = hashlib.sha256(props["token"].encode()).hexdigest()[:16]
-            return pulumi.dynamic.CreateResult("consumer", {"seen": seen})
-
-        def diff(self, _id: str, olds: dict[str, Any],
-                 news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-            import hashlib
-
-            if not isinstance(news.get("token"), str):
-                return pulumi.dynamic.DiffResult(changes=True)  # unknown until the token is
-            seen = hashlib.sha256(news["token"].encode()).hexdigest()[:16]
-            return pulumi.dynamic.DiffResult(changes=seen != olds.get("seen"))
-
-        def update(self, _id: str, _olds: dict[str, Any],
-                   news: dict[str, Any]) -> pulumi.dynamic.UpdateResult:
-            import hashlib
-
-            return pulumi.dynamic.UpdateResult(
-                {"seen": hashlib.sha256(news["token"].encode()).hexdigest()[:16]})
-
-    return Consumer()
-
-
-class Consumer(pulumi.dynamic.Resource, module="e2e", name="Consumer"):
-    """Consumes the token; ``seen`` is the fingerprint of the token it last received."""
-
-    seen: pulumi.Output[str]
-
-    def __init__(self, name: str, token: pulumi.Input[str]) -> None:
-        super().__init__(consumer_provider(), name, {"token": token, "seen": None})
 
 
 def ops(summary: Any) -> dict[str, int]:

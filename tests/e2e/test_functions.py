@@ -20,7 +20,8 @@ from anypoint_pulumi import (
 )
 from anypoint_pulumi.emulator import Emulator
 
-from .conftest import SECRET_SIG, Consumer, Deployment, emulator_config, ops
+from .conftest import SECRET_SIG, Deployment, emulator_config, ops
+from .consumer import Consumer
 
 TOKEN_PATH = "/accounts/api/v2/oauth2/token"
 

@@ -16,7 +16,8 @@ from pulumi import automation as auto
 from anypoint_pulumi import AnypointToken
 from anypoint_pulumi.emulator import Emulator, Fault
 
-from .conftest import SECRET_SIG, Consumer, Deployment, emulator_config, fingerprint, ops
+from .conftest import SECRET_SIG, Deployment, emulator_config, ops
+from .consumer import Consumer, fingerprint
 
 TOKEN_PATH = "/accounts/api/v2/oauth2/token"
 REVOKE_PATH = "/accounts/api/v2/oauth2/revoke"

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from anypoint_pulumi.emulator import DemoCredentials, Emulator, SeedError
-from tests.conftest import RsaKey
+from tests.keys import RsaKey
 
 Get = Callable[..., requests.Response]
 CLOUDHUB = "/cloudhub/api/v2/applications"

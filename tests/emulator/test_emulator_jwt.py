@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from anypoint_pulumi.emulator import DemoCredentials, Emulator
-from tests.conftest import RsaKey
+from tests.keys import RsaKey
 
 TOKEN_PATH = "/accounts/api/v2/oauth2/token"
 GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"

@@ -28,7 +28,7 @@ from anypoint_pulumi.access.models import Me, User
 from anypoint_pulumi.emulator import Emulator, Fault
 from anypoint_pulumi.token.provider import TokenProvider, client_for
 from anypoint_pulumi.token.schema import NAMES as INPUTS
-from tests.conftest import new_rsa_key
+from tests.keys import new_rsa_key
 from tests.secrets import pem_body_lines
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # how the engine sends an unknown value

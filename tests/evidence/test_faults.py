@@ -33,7 +33,7 @@ from anypoint_pulumi.access.errors import (
 )
 from anypoint_pulumi.emulator import Emulator, Fault
 from anypoint_pulumi.token.provider import TokenProvider
-from tests.conftest import new_rsa_key
+from tests.keys import new_rsa_key
 
 from .conftest import FAST_BUDGET, FAST_RETRIES
 

@@ -36,7 +36,7 @@ from anypoint_pulumi.access.errors import AnypointError
 from anypoint_pulumi.emulator import Emulator, Fault
 from anypoint_pulumi.token.provider import TokenProvider
 from anypoint_pulumi.token.schema import SECRET_INPUTS
-from tests.conftest import new_rsa_key
+from tests.keys import new_rsa_key
 from tests.secrets import pem_body_lines
 
 from .conftest import assert_no_canary, canary, exception_texts
