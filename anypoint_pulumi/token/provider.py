@@ -34,14 +34,14 @@ from ..access.errors import (
     PermissionDeniedError,
     TokenRejectedError,
 )
-from ..access.models import AccessToken, GrantType
+from ..access.models import AccessToken, GrantType, rfc3339
 from . import schema
 from .schema import DEFAULTS, REPLACING, SETTINGS, TOKEN_OUTPUTS, flow_of, is_unknown
 
 if TYPE_CHECKING:
     from ..access.client import AccessManagementClient
 
-__all__ = ["TOKEN_PROVIDER", "TokenProvider", "flow_of"]
+__all__ = ["TOKEN_PROVIDER", "TokenProvider", "client_for", "flow_of", "login"]
 
 Clock = Callable[[], datetime]
 
@@ -51,8 +51,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+_iso = rfc3339
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -72,7 +71,9 @@ def client_for(props: Mapping[str, Any]) -> AccessManagementClient:
     return AccessManagementClient(settings=schema.connection_settings(props))
 
 
-def _login(client: AccessManagementClient, props: Mapping[str, Any]) -> AccessToken:
+def login(client: AccessManagementClient, props: Mapping[str, Any]) -> AccessToken:
+    """Log in with the flow checked inputs select (the provider's ``create`` and
+    ``get_access_token`` both log in here)."""
     flow = flow_of(props)
     if flow is GrantType.CLIENT_CREDENTIALS:
         return client.client_credentials(props["client_id"], props["client_secret"])
@@ -81,6 +82,9 @@ def _login(client: AccessManagementClient, props: Mapping[str, Any]) -> AccessTo
                                      props["username"], props["password"])
     if flow is GrantType.LOGIN:
         return client.login(props["username"], props["password"])
+    if flow is GrantType.JWT_BEARER:
+        return client.jwt_bearer(props["client_id"], props["private_key"],
+                                 props["identity_provider_id"], props["username"])
     if flow is GrantType.SAML:
         return client.saml_login(props["saml_response"],
                                  org_domain=props.get("saml_org_domain") or None,
@@ -216,7 +220,7 @@ class TokenProvider(ResourceProvider):
     def _login(self, props: Mapping[str, Any]) -> AccessToken:
         flow = flow_of(props)
         try:
-            return _login(client_for(props), props)
+            return login(client_for(props), props)
         except AnypointError as exc:
             failure = exc.with_context(f"{flow.label if flow else 'login'} failed")
         raise failure
