@@ -120,10 +120,22 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
 from the client's endpoints, so that a wrong path in the client fails the tests)."""
 
 
+_URL_MAP: list[Map] = []
+_URL_MAP_LOCK = threading.Lock()
+
+
 def _url_map() -> Map:
-    return Map([Rule(path, endpoint=endpoint, methods=[method])
-                for method, path, endpoint in ROUTES],
-               strict_slashes=False, merge_slashes=False)
+    """The routing map, built once per process and shared (read-only) by every emulator.
+
+    Building it compiles each rule with ``ast``; CPython 3.11 before 3.11.8 can fail that with
+    "AST constructor recursion depth mismatch" when two threads do it at once, so it happens once.
+    """
+    with _URL_MAP_LOCK:
+        if not _URL_MAP:
+            _URL_MAP.append(Map([Rule(path, endpoint=endpoint, methods=[method])
+                                 for method, path, endpoint in ROUTES],
+                                strict_slashes=False, merge_slashes=False))
+        return _URL_MAP[0]
 
 
 class EmulatorApp:

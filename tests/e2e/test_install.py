@@ -29,8 +29,9 @@ import pytest
 
 from anypoint_pulumi import __version__
 from anypoint_pulumi.emulator import Emulator
+from anypoint_pulumi.testing.local import PASSPHRASE, project_name
 
-from .conftest import PASSPHRASE, ROOT, project_name
+from .conftest import ROOT
 
 pytestmark = [pytest.mark.cli, pytest.mark.timeout(900)]
 
