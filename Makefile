@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test lint typecheck unit bench engine emulator clean
+.PHONY: demo test lint typecheck unit bench engine emulator dist clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,16 @@ bench: $(VENV)/.installed
 	  status=$$?; [ $$status -eq 3 ] || exit $$status; engine=""; }; \
 	ANYPOINT_PULUMI_ENGINE="$$engine" $(PY) benchmarks/bench.py
 
+## dist: build the wheel and the sdist into dist/ (offline: this venv's setuptools), then check
+## their metadata with twine
+dist: $(VENV)/.installed
+	rm -rf dist build
+	$(PY) -m build --no-isolation --sdist --wheel --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
+
 ## emulator: run the local Anypoint emulator until interrupted
 emulator: $(VENV)/.installed
 	$(PY) -m anypoint_pulumi.emulator
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .pulumi-demo
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .pulumi-demo dist build *.egg-info

@@ -1,8 +1,10 @@
 """anypoint-pulumi: log in to MuleSoft Anypoint Platform from Pulumi programs.
 
 ``AnypointToken`` is a resource that logs in (client credentials, a connected app acting for a
-user, the legacy login, or SAML) and keeps a working token in a secret output. The data functions
-say who the token belongs to and where it may act. ``AccessManagementClient`` is the plain HTTP
+user, the JWT bearer grant, the legacy login, or SAML) and keeps a working token in a secret
+output; ``get_access_token`` logs in on every run instead, keeping nothing in state. The data
+functions say who the token belongs to and where it may act, and ``get_api_response`` reads any
+other Anypoint API with it. ``AccessManagementClient`` is the plain HTTP
 client underneath, usable without Pulumi. The emulator (``anypoint_pulumi.emulator``) and the
 testing helpers (``anypoint_pulumi.testing``) load only when imported.
 
@@ -30,6 +32,8 @@ from .access.errors import (
 )
 from .access.models import ENVIRONMENT_TYPES, AccessToken, GrantType
 from .access.settings import CONTROL_PLANES, ConnectionSettings, RetryPolicy
+from .functions.access_token import get_access_token, get_access_token_output
+from .functions.api import get_api_response, get_api_response_output
 from .functions.environments import (
     get_environment,
     get_environment_output,
@@ -44,6 +48,10 @@ from .functions.organization import (
 )
 from .functions.profile import get_profile, get_profile_output
 from .functions.results import (
+    AccessTokenResult,
+    ApiResponse,
+    AwaitableAccessTokenResult,
+    AwaitableApiResponse,
     AwaitableBusinessGroupTree,
     AwaitableEnvironment,
     AwaitableEnvironments,
@@ -81,9 +89,13 @@ __all__ = [
     "ENVIRONMENT_TYPES",
     "AccessManagementClient",
     "AccessToken",
+    "AccessTokenResult",
     "AnypointError",
     "AnypointToken",
     "AnypointTokenArgs",
+    "ApiResponse",
+    "AwaitableAccessTokenResult",
+    "AwaitableApiResponse",
     "AwaitableBusinessGroupTree",
     "AwaitableEnvironment",
     "AwaitableEnvironments",
@@ -110,6 +122,10 @@ __all__ = [
     "TransportError",
     "UnexpectedResponseError",
     "__version__",
+    "get_access_token",
+    "get_access_token_output",
+    "get_api_response",
+    "get_api_response_output",
     "get_business_groups",
     "get_business_groups_output",
     "get_environment",

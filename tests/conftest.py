@@ -9,6 +9,7 @@ import pytest
 from anypoint_pulumi.emulator import Emulator
 from anypoint_pulumi.testing.hostile import HostileServer
 from anypoint_pulumi.testing.proxy import CountingProxy
+from tests.keys import RsaKey, new_rsa_key
 
 
 @pytest.fixture
@@ -34,6 +35,18 @@ def tls_emulator() -> Iterator[Emulator]:
     """A started emulator serving HTTPS with a throw-away CA (``tls_emulator.ca_bundle``)."""
     with Emulator(tls=True) as emu:
         yield emu
+
+
+@pytest.fixture(scope="session")
+def other_rsa_key() -> RsaKey:
+    """An RSA key pair no emulator app knows (a wrong key), made once per test session."""
+    return new_rsa_key()
+
+
+@pytest.fixture(scope="session")
+def second_rsa_key() -> RsaKey:
+    """Another RSA key pair, for a connected app a test registers itself."""
+    return new_rsa_key()
 
 
 @pytest.fixture

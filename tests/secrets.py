@@ -96,3 +96,10 @@ def assert_no_canary(
     ) + caplog.text
     found = leaks(exc, log_text, canaries)
     assert not found, f"secret leaked: {found}"
+
+
+def pem_body_lines(pem: str) -> list[str]:
+    """The base64 lines of a PEM block (each one a fragment of the key that must never show),
+    without its ``-----BEGIN/END-----`` armour, which is no secret."""
+    return [line.strip() for line in pem.splitlines()
+            if line.strip() and not line.startswith("-----")]

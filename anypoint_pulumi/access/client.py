@@ -11,19 +11,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
-from urllib.parse import unquote
+from typing import Any, TypeVar, cast
+from urllib.parse import unquote, urlsplit
 
 import requests
 
-from . import endpoints
+from . import answers, endpoints
+from .api import IDEMPOTENT, check_header_id, check_method, check_path, kept_headers, scrub
+from .assertion import GRANT as JWT_GRANT
+from .assertion import make_assertion, secret_parts
 from .bounds import MAX_PAGES, check_client_options, clamp_expiry, lifetime_seconds, token_problem
 from .deadline import bounded_calls
 from .endpoints import LOGIN, LOGOUT, ME, PROFILE, REVOKE, SAML, SESSION, TOKEN_LEGACY, TOKEN_V2
-from .errors import AnypointError, ConfigurationError, MfaRequiredError
+from .errors import (
+    AnypointError,
+    BadCredentialsError,
+    ConfigurationError,
+    MfaRequiredError,
+    UnexpectedResponseError,
+)
 from .models import (
     AccessToken,
+    ApiResponse,
     BusinessGroup,
     Environment,
     GrantType,
@@ -55,6 +66,20 @@ _MFA_HINT = (
     "create a connected app that acts on behalf of a user and pass its client_id and "
     "client_secret with the username and password (the OAuth2 password grant), or use a "
     "client-credentials connected app"
+)
+
+_JWT_HINT = (
+    "The JWT bearer grant works only for federated (SSO) users: username must be a user of the "
+    "identity provider identity_provider_id names (its id in Access Management > Identity "
+    "Providers), and client_id a connected app acting on behalf of a user with the JWT Bearer "
+    "grant and the certificate of this private_key uploaded. Check the three, and that the "
+    "clock of this machine is right (the assertion is valid for three minutes)"
+)
+
+_REFUSED_HINT = (
+    "Check the method, the path, params and the body against the API's documentation, and that "
+    "organization_id/environment_id (X-ANYPNT-ORG-ID/X-ANYPNT-ENV-ID) are given where the API "
+    "needs them"
 )
 
 
@@ -177,6 +202,35 @@ class AccessManagementClient:
         )
         return self._token(resp, path, GrantType.SAML, secrets)
 
+    def jwt_bearer(
+        self,
+        client_id: str,
+        private_key: str,
+        identity_provider_id: str,
+        username: str,
+    ) -> AccessToken:
+        """User-context token for a *federated* (SSO) user through the JWT bearer grant.
+
+        Signs a fresh assertion (RS256) with the connected app's ``private_key`` (PEM; the app
+        holds its certificate): ``iss`` = ``client_id``, ``sub`` =
+        ``v2|<identity_provider_id>|<username>``, ``aud`` = this plane's token endpoint, ``exp``
+        three minutes ahead. No password and no MFA prompt: works in SSO/MFA organizations, for
+        users of that identity provider only. Needs the ``jwt`` extra (PyJWT).
+        """
+        assertion = make_assertion(private_key=private_key, client_id=client_id,
+                                   identity_provider_id=identity_provider_id, username=username,
+                                   audience=self.base_url + TOKEN_V2)
+        secrets = (*secret_parts(private_key), assertion)
+        form = {"grant_type": JWT_GRANT, "assertion": assertion}
+        resp = self._http.request("POST", TOKEN_V2, data=form, secrets=secrets)
+        try:
+            return self._token(resp, TOKEN_V2, GrantType.JWT_BEARER, secrets)
+        except MfaRequiredError:
+            raise
+        except BadCredentialsError as exc:
+            refused = exc.with_context("the JWT assertion was refused", hint=_JWT_HINT)
+        raise refused
+
     # Reads -------------------------------------------------------------------------------
 
     def me(self, token: Token) -> Me:
@@ -241,6 +295,74 @@ class AccessManagementClient:
         raise self._http.unexpected(
             f"GET {path}", 200, f"the listing claims {total} environments but {pages} pages "
             f"gave {len(found)}: stopped rather than ask on without end")
+
+    # Any Anypoint API --------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: Token,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        organization_id: str | None = None,
+        environment_id: str | None = None,
+    ) -> ApiResponse:
+        """Call any Anypoint API of this control plane with a bearer token.
+
+        ``path`` is a path on the control plane (``/apimanager/api/v1/…``), never a URL: absolute
+        and scheme-relative URLs, ``.``/``..`` segments and encoded slashes are refused before
+        anything is sent, so the token only ever goes to this client's host (redirects are not
+        followed). Sends ``Authorization: Bearer``, and ``X-ANYPNT-ORG-ID`` /
+        ``X-ANYPNT-ENV-ID`` when ``organization_id`` / ``environment_id`` are given; ``json`` is
+        the body, ``params`` the query. Only idempotent methods (``GET``, ``HEAD``, ``PUT``,
+        ``DELETE``, ``OPTIONS``) are retried, within the client's budget. A 2xx answer returns an
+        :class:`ApiResponse`; anything else raises the package's errors (``NotFoundError``,
+        ``TokenRejectedError``…), scrubbed of the token.
+        """
+        method = check_method(method)
+        path = check_path(path)
+        bearer_token = bearer(token)
+        headers = {name: value for name, value in (
+            ("X-ANYPNT-ORG-ID", check_header_id("organization_id", organization_id)),
+            ("X-ANYPNT-ENV-ID", check_header_id("environment_id", environment_id)))
+            if value is not None}
+        if json is not None and method in ("GET", "HEAD"):
+            raise ConfigurationError(f"a {method} request has no body: drop json, or use POST",
+                                     field="json")
+        http = self._http if method in IDEMPOTENT else transport_for(self.settings.with_retry(
+            replace(self.settings.retry, retries=0)))
+        if urlsplit(http.base_url + path).netloc != self.host:  # check_path makes this so
+            raise ConfigurationError(f"path {path!r} leaves {self.host}", field="path")
+        resp = http.request(method, path, token=bearer_token, params=params,
+                            json_body=cast(Any, json), headers=headers)
+        if not 200 <= resp.status_code < 300:
+            failure = http.error(resp, path, (bearer_token,), bearer=True)
+            if type(failure) is UnexpectedResponseError and 400 <= resp.status_code < 500:
+                failure = failure.with_context("Anypoint refused the request", hint=_REFUSED_HINT)
+            raise failure
+        return ApiResponse(method=method, path=path, status=resp.status_code,
+                           headers=kept_headers(resp.headers, bearer_token),
+                           body=scrub(self._body(http, resp, path), bearer_token))
+
+    def _body(self, http: Transport, resp: requests.Response, path: str) -> Any:
+        """An answer's JSON, else its text, else ``None`` (empty, or ``HEAD``)."""
+        if resp.request.method == "HEAD" or not resp.content.strip():
+            return None
+        ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if "html" in ctype or (resp.content.lstrip()[:1] == b"<" and "xml" not in ctype):
+            raise http.unexpected(f"{resp.request.method} {path}", resp.status_code,
+                                  "the answer is an HTML page, not an API answer",
+                                  hint="A proxy, captive portal or wrong base_url answered "
+                                  "instead of Anypoint: check base_url and HTTPS_PROXY")
+        if ctype == "application/json" or ctype.endswith("+json"):
+            try:  # bounded in depth and size, like every answer (see answers.parse_json)
+                return answers.parse_json(resp.content)
+            except answers.MalformedJson as exc:
+                problem = str(exc)
+            raise http.unexpected(f"{resp.request.method} {path}", resp.status_code, problem)
+        return resp.content.decode(resp.encoding or "utf-8", errors="replace")
 
     # Ending ------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 __all__ = [
     "ENVIRONMENT_TYPES",
     "AccessToken",
+    "ApiResponse",
     "App",
     "BusinessGroup",
     "Environment",
@@ -44,6 +45,7 @@ class GrantType(str, Enum):
     PASSWORD = "password"
     LOGIN = "login"
     SAML = "saml"
+    JWT_BEARER = "jwt_bearer"
 
     @property
     def is_session(self) -> bool:
@@ -66,6 +68,7 @@ _LABELS = {
     GrantType.PASSWORD: "password-grant login (connected app acting for a user)",
     GrantType.LOGIN: "username/password login",
     GrantType.SAML: "SAML login",
+    GrantType.JWT_BEARER: "JWT bearer login (connected app acting for a federated user)",
 }
 
 
@@ -83,6 +86,11 @@ class AccessToken:
     def seconds_left(self, now: datetime | None = None) -> float:
         """Seconds of validity left at ``now`` (negative once expired)."""
         return (self.expires_at - (now or datetime.now(timezone.utc))).total_seconds()
+
+
+def rfc3339(moment: datetime) -> str:
+    """``moment`` as token outputs write it: RFC 3339, UTC, seconds (``2030-01-01T12:00:00Z``)."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def bearer(token: str | AccessToken) -> str:
@@ -379,3 +387,27 @@ class BusinessGroup:
     def to_dict(self) -> dict[str, Any]:
         """The subtree as plain JSON-ready data."""
         return _plain(dataclasses.asdict(self))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, eq=False)
+class ApiResponse(Model):
+    """An answer of any Anypoint API (``AccessManagementClient.request``, ``get_api_response``).
+
+    ``body`` is the parsed JSON (objects are dicts, arrays lists), else the text, else ``None``
+    (an empty answer, ``HEAD``). The caller's token is masked wherever the answer echoed it.
+    """
+
+    method: str
+    """The method sent (``GET``…)."""
+    path: str
+    """The path on the control plane (without the query)."""
+    status: int
+    """The HTTP status (2xx: anything else is raised as an error)."""
+    headers: dict[str, str]
+    """The headers that matter, lower-cased: ``content-type``, ``etag``, ``last-modified``,
+    ``link``, ``location``, ``retry-after``, ``x-ratelimit-*``, ``x-request-id``,
+    ``x-total-count``."""
+    body: Any
+    """The parsed JSON, the text, or ``None``."""
+
+    __hash__ = None  # type: ignore[assignment]  # holds dicts and lists

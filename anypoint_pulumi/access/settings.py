@@ -26,37 +26,78 @@ __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
     "MAX_TIMEOUT_SECONDS",
     "MIN_TIMEOUT_SECONDS",
+    "PLANES",
     "ConnectionSettings",
+    "ControlPlane",
     "RetryPolicy",
     "check_ca_bundle",
     "check_location",
     "check_place",
     "check_timeout",
     "check_verify_tls",
+    "control_planes_table",
     "host_base_url",
     "is_loopback",
     "normalize_base_url",
     "region_base_url",
+    "region_names",
     "resolve_base_url",
 ]
 
-CONTROL_PLANES: Mapping[str, str] = MappingProxyType(
-    {
-        "us": "https://anypoint.mulesoft.com",
-        "eu": "https://eu1.anypoint.mulesoft.com",
-        "gov": "https://gov.anypoint.mulesoft.com",
-        "ca": "https://ca1.platform.mulesoft.com",
-        "jp": "https://jp1.platform.mulesoft.com",
-    }
+
+@dataclass(frozen=True)
+class ControlPlane:
+    """One public Anypoint control plane: its region name, base URL and accepted aliases."""
+
+    name: str
+    base_url: str
+    aliases: tuple[str, ...] = ()
+    hyperforce: bool = False
+    """Hosted on Hyperforce: its host is under ``platform.mulesoft.com``, not ``anypoint``."""
+
+
+PLANES: tuple[ControlPlane, ...] = (
+    ControlPlane("us", "https://anypoint.mulesoft.com", aliases=("us1",)),
+    ControlPlane("eu", "https://eu1.anypoint.mulesoft.com", aliases=("eu1",)),
+    ControlPlane("gov", "https://gov.anypoint.mulesoft.com", aliases=("gov1",)),
+    ControlPlane("ca", "https://ca1.platform.mulesoft.com", hyperforce=True),
+    ControlPlane("jp", "https://jp1.platform.mulesoft.com", hyperforce=True),
+    ControlPlane("au", "https://au1.platform.mulesoft.com", hyperforce=True),
 )
-"""Region name → base URL. The Hyperforce planes (``ca``, ``jp``) live under ``platform``."""
+"""The public control planes, in the order the docs list them: the one list every region name,
+alias, check, error message and docs table comes from. A new plane is one line here."""
+
+CONTROL_PLANES: Mapping[str, str] = MappingProxyType({p.name: p.base_url for p in PLANES})
+"""Region name → base URL (read-only), from :data:`PLANES`."""
 
 DEFAULT_REGION = "us"
 
 _LABEL = r"[A-Za-z0-9_][A-Za-z0-9_-]{0,62}"
 _HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
 
-_ALIASES: Mapping[str, str] = MappingProxyType({"us1": "us", "eu1": "eu", "gov1": "gov"})
+_ALIASES: Mapping[str, str] = MappingProxyType(
+    {alias: p.name for p in PLANES for alias in p.aliases})
+
+
+def region_names(last: str = "or") -> str:
+    """The region names in words: ``us, eu, gov, ca, jp or au``."""
+    names = list(CONTROL_PLANES)
+    return f"{', '.join(names[:-1])} {last} {names[-1]}"
+
+
+def control_planes_table() -> list[str]:
+    """The docs' table of control planes (README, examples/control-planes), from :data:`PLANES`."""
+    rows = ["| `region` | base URL | notes |", "|---|---|---|"]
+    for plane in PLANES:
+        notes = []
+        if plane.name == DEFAULT_REGION:
+            notes.append("default")
+        if plane.aliases:
+            notes.append("alias " + ", ".join(f"`{alias}`" for alias in plane.aliases))
+        if plane.hyperforce:
+            notes.append("Hyperforce (`platform.mulesoft.com`)")
+        rows.append(f"| `{plane.name}` | `{plane.base_url}` | {'; '.join(notes) or '—'} |")
+    return rows
 
 
 def is_loopback(host: str) -> bool:

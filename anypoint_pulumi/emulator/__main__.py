@@ -1,8 +1,10 @@
 """``python -m anypoint_pulumi.emulator``: run the emulator until interrupted.
 
 The first line printed is ``base_url=http://HOST:PORT`` (``https`` with ``--tls``, then
-``ca_bundle=<path of the throw-away CA's PEM file>``); ``KEY=value`` lines with the demo
-credentials follow. It serves until SIGINT or SIGTERM and then exits 0.
+``ca_bundle=<path of the throw-away CA's PEM file>``), then ``saml_response_url=`` (``GET`` it for
+a fresh SAML response of the demo federated user); ``KEY=value`` lines with the demo credentials
+follow. It serves until SIGINT or SIGTERM and then exits 0. Without the ``emulator`` extra it
+says which extra to install and exits 2.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from . import missing_extra
 from .seedfile import SeedError
-from .server import Emulator, is_loopback_host
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the emulator; returns the process exit status."""
     args = _parser().parse_args(argv)
+    try:
+        from .samples import SAML_SAMPLE_PATH
+        from .server import Emulator, is_loopback_host
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] != "werkzeug":
+            raise
+        print(f"anypoint-emulator: {missing_extra('werkzeug')}", file=sys.stderr)
+        return 2
     if not args.allow_remote and not is_loopback_host(args.host):
         print(
             f"anypoint-emulator: refusing --host {args.host}: not a loopback address "
@@ -54,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.tls:
+        try:
+            import trustme  # noqa: F401
+        except ModuleNotFoundError:
+            print(f"anypoint-emulator: --tls: {missing_extra('trustme')}", file=sys.stderr)
+            return 2
     emulator = Emulator(
         args.host, args.port, allow_remote=args.allow_remote, log_requests=args.log_requests,
         tls=args.tls,
@@ -75,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             lines = [f"base_url={emulator.base_url}"]
             if emulator.ca_bundle:
                 lines.append(f"ca_bundle={emulator.ca_bundle}")
+            lines.append(f"saml_response_url={emulator.base_url}{SAML_SAMPLE_PATH}")
             lines += [f"{k}={v}" for k, v in dataclasses.asdict(emulator.demo).items()]
             print("\n".join(lines), flush=True)
             while not stop.wait(0.5):

@@ -22,9 +22,10 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import shapes
+from . import apis, jwtgrant, shapes
 from .faults import Fault, FaultQueue
 from .saml import SamlDecodeError, decode_response, read_assertion
+from .samples import SAML_SAMPLE_PATH, saml_sample
 from .state import ConnectedApp, Environment, GrantKind, Organization, Store, Token, User
 
 if TYPE_CHECKING:
@@ -115,15 +116,28 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/accounts/api/organizations/<org_id>", "organization"),
     ("GET", "/accounts/api/organizations/<org_id>/environments", "environments"),
     ("GET", "/accounts/api/organizations/<org_id>/hierarchy", "hierarchy"),
+    ("GET", SAML_SAMPLE_PATH, "saml_sample"),
 )
 """Method, path and handler of every endpoint the emulator serves (written out here, not taken
 from the client's endpoints, so that a wrong path in the client fails the tests)."""
 
 
+_URL_MAP: list[Map] = []
+_URL_MAP_LOCK = threading.Lock()
+
+
 def _url_map() -> Map:
-    return Map([Rule(path, endpoint=endpoint, methods=[method])
-                for method, path, endpoint in ROUTES],
-               strict_slashes=False, merge_slashes=False)
+    """The routing map, built once per process and shared (read-only) by every emulator.
+
+    Building it compiles each rule with ``ast``; CPython 3.11 before 3.11.8 can fail that with
+    "AST constructor recursion depth mismatch" when two threads do it at once, so it happens once.
+    """
+    with _URL_MAP_LOCK:
+        if not _URL_MAP:
+            _URL_MAP.append(Map([Rule(path, endpoint=endpoint, methods=[method])
+                                 for method, path, endpoint in ROUTES],
+                                strict_slashes=False, merge_slashes=False))
+        return _URL_MAP[0]
 
 
 class EmulatorApp:
@@ -196,7 +210,10 @@ class EmulatorApp:
             with self.store.lock:
                 return self._handlers[str(endpoint)](request, **values)
         except NotFound:
-            return error_response(404, "Not found")
+            with self.store.lock:
+                answer = apis.serve(self.store, request, self._bearer, lambda token, org_id:
+                                    self._in_tree(token.organization_id, org_id))
+            return answer if answer is not None else error_response(404, "Not found")
         except MethodNotAllowed as exc:
             response = error_response(405, "Method not allowed")
             response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
@@ -238,12 +255,14 @@ class EmulatorApp:
         return client_id, client_secret
 
     def oauth_token(self, request: Request) -> Response:
-        """``POST /accounts/api/v2/oauth2/token``: client_credentials and password grants."""
+        """``POST /accounts/api/v2/oauth2/token``: client_credentials, password and JWT bearer."""
         fields = body_fields(request)
         grant = fields.get("grant_type", "")
         client_id, client_secret = self._client_credentials(request, fields)
         if not grant:
             return oauth_error(400, "invalid_request", "grant_type is required")
+        if grant == jwtgrant.GRANT:
+            return self._jwt_bearer(fields.get("assertion", ""))
         if grant not in ("client_credentials", "password"):
             return oauth_error(
                 400, "unsupported_grant_type", f"grant type {grant!r} is not supported"
@@ -289,6 +308,25 @@ class EmulatorApp:
             user_id=person.id,
             client_id=app.client_id,
             client_name=app.name,
+        )
+        return self._oauth_answer(token)
+
+    def _jwt_bearer(self, assertion: str) -> Response:
+        """The JWT bearer grant: a user token for the federated user the assertion names."""
+        if not assertion:
+            return oauth_error(400, "invalid_request", "assertion is required")
+        self.store.jwt_assertions.append(assertion)
+        judged = jwtgrant.verify(self.store, assertion,
+                                 self.base_url + "/accounts/api/v2/oauth2/token", self.store.now())
+        if isinstance(judged, jwtgrant.Refusal):
+            return oauth_error(judged.status, judged.error, judged.description)
+        token = self.store.issue_token(
+            "jwt_bearer",
+            organization_id=judged.user.organization_id,
+            lifetime_seconds=self.store.token_lifetime_seconds,
+            user_id=judged.user.id,
+            client_id=judged.app.client_id,
+            client_name=judged.app.name,
         )
         return self._oauth_answer(token)
 
@@ -390,6 +428,10 @@ class EmulatorApp:
         ):
             return unauthorized()
         return self._session_answer("saml", person, "/exchange/login")
+
+    def saml_sample(self, request: Request) -> Response:
+        """``GET /emulator/saml-response``: a fresh SAML response (emulator only; see samples)."""
+        return saml_sample(self.store, request)
 
     def revoke(self, request: Request) -> Response:
         """``POST /accounts/api/v2/oauth2/revoke``: 200 whether or not the token was known."""

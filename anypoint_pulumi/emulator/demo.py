@@ -1,9 +1,13 @@
 """The demo organization every emulator starts with (unless ``seed=False``).
 
 One root organization with Sandbox and Production environments, a business group with its own
-environments, a plain user, an MFA user, a federated user and its identity provider, and two
-connected apps (client credentials; password grant on behalf of a user). Secrets are random per
-emulator, so nothing can come to depend on them.
+environments, a plain user, an MFA user, a federated user and its identity provider, three
+connected apps (client credentials; password grant on behalf of a user; JWT bearer grant with a
+public key), and three answers of other Anypoint APIs (an API Manager instance, its Exchange
+asset and a CloudHub application; see :mod:`.apis`). Secrets are random per emulator, so nothing
+can come to depend on them, except the JWT app's key pair: RSA key generation is slow, so it is
+made once per process (its private key in a file only this user can read,
+:attr:`DemoCredentials.jwt_private_key_path`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from .apis import DEMO_API_INSTANCE_ID, DEMO_APPLICATION, DEMO_ASSET_ID, seed_demo_apis
+from .jwtgrant import demo_key_pair
 from .state import Store
 
 
@@ -32,6 +38,13 @@ class DemoCredentials:
     saml_org_domain: str
     saml_provider_id: str
     saml_username: str
+    jwt_client_id: str
+    jwt_identity_provider_id: str
+    jwt_username: str
+    jwt_private_key_path: str
+    api_instance_id: int
+    exchange_asset_id: str
+    cloudhub_application: str
     legacy_client_id: str
     legacy_client_secret: str
     business_group_id: str
@@ -74,7 +87,13 @@ def seed_demo(store: Store) -> DemoCredentials:
     user_app_id, user_app_secret = store.add_connected_app(
         "Demo user app", org_id=org_id, grant_types=("password",)
     )
+    keys = demo_key_pair()
+    jwt_app_id, _ = store.add_connected_app(
+        "Demo JWT app", org_id=org_id, grant_types=("jwt_bearer",), public_key=keys.public_pem
+    )
+    seed_demo_apis(store, org_id, sandbox)
     org = store.organizations[org_id]
+    store.demo_saml_username, store.demo_saml_issuer = "demo-federated-user", DEMO_ISSUER
     return DemoCredentials(
         organization_id=org_id,
         organization_name=DEMO_ORGANIZATION,
@@ -90,6 +109,13 @@ def seed_demo(store: Store) -> DemoCredentials:
         saml_org_domain=DEMO_ORG_DOMAIN,
         saml_provider_id=provider_id,
         saml_username="demo-federated-user",
+        jwt_client_id=jwt_app_id,
+        jwt_identity_provider_id=provider_id,
+        jwt_username="demo-federated-user",
+        jwt_private_key_path=keys.private_key_path,
+        api_instance_id=DEMO_API_INSTANCE_ID,
+        exchange_asset_id=DEMO_ASSET_ID,
+        cloudhub_application=DEMO_APPLICATION,
         legacy_client_id=org.client_id,
         legacy_client_secret=org.client_secret,
         business_group_id=group_id,

@@ -1,6 +1,6 @@
 """Extra seed data from a JSON document, applied on top of the demo organization.
 
-Schema (every list optional; unknown keys are refused so typos surface)::
+Schema (every section optional; unknown keys are refused so typos surface)::
 
     {
       "organizations": [
@@ -9,20 +9,39 @@ Schema (every list optional; unknown keys are refused so typos surface)::
          "environments": [{"name": "QA", "type": "sandbox", "is_production": false}]}
       ],
       "environments": [{"organization": "acme", "name": "Prod", "type": "production"}],
+      "identity_providers": [{"issuer": "https://idp.example.com", "organization": "acme",
+                              "org_domain": "acme", "provider_id": "<uuid>"}],
       "users": [{"username": "ann", "password": "pw", "organization": "acme", "mfa": false,
                  "enabled": true, "first_name": "Ann", "last_name": "Lee",
-                 "email": "ann@example.com", "id": "<uuid>"}],
+                 "email": "ann@example.com", "id": "<uuid>",
+                 "identity_provider": "https://idp.example.com"}],
       "connected_apps": [{"name": "ci", "organization": "acme",
                           "grant_types": ["client_credentials"],
-                          "client_id": "<32 hex>", "client_secret": "<32 hex>"}],
-      "identity_providers": [{"issuer": "https://idp.example.com", "organization": "acme",
-                              "org_domain": "acme", "provider_id": "<uuid>"}]
+                          "client_id": "<32 hex>", "client_secret": "<32 hex>",
+                          "public_key_file": "jwt-app.crt"}],
+      "api_responses": [{"path": "/apimanager/api/v1/organizations/{organization_id}/...",
+                         "organization": "acme", "environment": "acme/QA",
+                         "environment_header": false, "body": {"total": 0, "assets": []}}]
     }
 
-An organization reference (``parent``, ``organization``) is ``"demo"`` (the demo root),
-``"demo-business-group"``, the ``ref`` of an organization listed earlier in the file, or an
-existing organization id. ``organization`` defaults to the demo root; ``parent`` defaults to none
-(a new root organization). Entries are applied in the order above.
+References:
+
+- an organization (``parent``, ``organization``) is ``"demo"`` (the demo root),
+  ``"demo-business-group"``, the ``ref`` of an organization listed earlier, or an existing
+  organization id. ``organization`` defaults to the demo root (in ``api_responses``: none, any
+  token may read); ``parent`` defaults to none (a new root organization);
+- an environment (``environment``) is ``"<organization reference>/<environment name>"``
+  (``"demo/Sandbox"``) or an existing environment id;
+- an identity provider (a user's ``identity_provider``, which makes the user federated: SAML and
+  the JWT bearer grant, no password login) is its ``issuer``, its ``provider_id``, or ``"demo"``.
+
+Connected apps with the ``jwt_bearer`` grant need ``public_key`` (PEM text of an RSA public key
+or certificate) or ``public_key_file`` (its path, relative to the seed file). An
+``api_responses`` entry makes the emulator answer ``GET``/``HEAD`` of ``path`` with ``body`` to
+tokens of ``organization``'s tree; with ``environment_header`` the answer is for requests whose
+``X-ANYPNT-ENV-ID`` names ``environment`` (CloudHub style). ``{organization_id}`` and
+``{environment_id}`` in ``path`` and in the body's strings are filled in from ``organization``
+and ``environment``. Sections are applied in the order above.
 """
 
 from __future__ import annotations
@@ -32,22 +51,30 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .apis import add_answer, fill
 from .demo import DemoCredentials
-from .state import Store
+from .state import ApiAnswer, Store
 
-_SECTIONS = {"organizations", "environments", "users", "connected_apps", "identity_providers"}
+_SECTIONS = {"organizations", "environments", "identity_providers", "users", "connected_apps",
+             "api_responses"}
 _ORG_KEYS = {"name", "ref", "parent", "id", "session_timeout_minutes", "environments"}
 _ENV_KEYS = {"organization", "name", "type", "is_production", "id"}
 _USER_KEYS = {
     "username", "password", "organization", "mfa", "enabled", "first_name", "last_name",
-    "email", "id",
+    "email", "id", "identity_provider",
 }
-_APP_KEYS = {"name", "organization", "grant_types", "client_id", "client_secret"}
+_APP_KEYS = {"name", "organization", "grant_types", "client_id", "client_secret", "public_key",
+             "public_key_file"}
+_API_KEYS = {"path", "body", "organization", "environment", "environment_header"}
 _IDP_KEYS = {"issuer", "organization", "org_domain", "provider_id"}
 
 
 class SeedError(ValueError):
     """The seed document does not follow the schema; the message says where."""
+
+
+SEED_FOLDER = "__seed_folder__"
+"""Where :func:`load_seed_file` notes the file's folder (``public_key_file`` is relative to it)."""
 
 
 def load_seed_file(path: str | Path) -> dict[str, Any]:
@@ -58,7 +85,7 @@ def load_seed_file(path: str | Path) -> dict[str, Any]:
         raise SeedError(f"cannot read seed file {path}: {exc}") from None
     if not isinstance(data, dict):
         raise SeedError(f"seed file {path}: the top level must be a JSON object")
-    return data
+    return {**data, SEED_FOLDER: str(Path(path).resolve().parent)}
 
 
 def _entries(data: Mapping[str, Any], section: str) -> list[Mapping[str, Any]]:
@@ -90,7 +117,8 @@ def _text(where: str, entry: Mapping[str, Any], key: str) -> str:
 
 def apply_seed(store: Store, data: Mapping[str, Any], demo: DemoCredentials | None) -> None:
     """Add the organizations, environments, users, apps and identity providers in ``data``."""
-    unknown = sorted(set(data) - _SECTIONS)
+    folder = Path(data.get(SEED_FOLDER, "."))
+    unknown = sorted(set(data) - _SECTIONS - {SEED_FOLDER})
     if unknown:
         raise SeedError(f"unknown section(s) {', '.join(unknown)}")
     refs: dict[str, str] = {}
@@ -126,6 +154,45 @@ def apply_seed(store: Store, data: Mapping[str, Any], demo: DemoCredentials | No
             environment_id=_typed(where, entry, "id", str, None),
         )
 
+    def provider_ref(where: str, entry: Mapping[str, Any]) -> str | None:
+        value: str | None = _typed(where, entry, "identity_provider", str, None)
+        if value is None:
+            return None
+        if value == "demo" and demo is not None:
+            return demo.saml_provider_id
+        found = store.identity_providers.get(value) or store.identity_provider_by_issuer(value)
+        if found is None:
+            raise SeedError(f"{where}.identity_provider: no identity provider {value!r} (give "
+                            "its issuer or provider_id, listed in identity_providers, or 'demo')")
+        return found.id
+
+    def environment_ref(where: str, entry: Mapping[str, Any]) -> str | None:
+        value: str | None = _typed(where, entry, "environment", str, None)
+        if value is None or value in store.environments:
+            return value
+        org, _, name = value.rpartition("/")
+        org_id = refs.get(org, org)
+        matches = [env.id for env in store.environments.values()
+                   if env.organization_id == org_id and env.name == name]
+        if len(matches) != 1:
+            raise SeedError(f"{where}.environment: no environment {value!r} (give "
+                            "'<organization reference>/<environment name>', e.g. "
+                            "'demo/Sandbox', or an environment id)")
+        return matches[0]
+
+    def public_key(where: str, entry: Mapping[str, Any]) -> str | None:
+        text: str | None = _typed(where, entry, "public_key", str, None)
+        file: str | None = _typed(where, entry, "public_key_file", str, None)
+        if text is not None and file is not None:
+            raise SeedError(f"{where}: give public_key or public_key_file, not both")
+        if file is None:
+            return text
+        try:
+            return (folder / file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SeedError(f"{where}.public_key_file: cannot read {file}: "
+                            f"{exc.strerror}") from None
+
     where = "seed"
     try:
         for i, entry in enumerate(_entries(data, "organizations")):
@@ -148,6 +215,15 @@ def apply_seed(store: Store, data: Mapping[str, Any], demo: DemoCredentials | No
         for i, entry in enumerate(_entries(data, "environments")):
             where = f"environments[{i}]"
             add_environment(where, owning_org(where, entry), entry)
+        for i, entry in enumerate(_entries(data, "identity_providers")):
+            where = f"identity_providers[{i}]"
+            _check_keys(where, entry, _IDP_KEYS)
+            store.add_identity_provider(
+                _text(where, entry, "issuer"),
+                org_id=owning_org(where, entry),
+                org_domain=_typed(where, entry, "org_domain", str, None),
+                provider_id=_typed(where, entry, "provider_id", str, None),
+            )
         for i, entry in enumerate(_entries(data, "users")):
             where = f"users[{i}]"
             _check_keys(where, entry, _USER_KEYS)
@@ -161,6 +237,7 @@ def apply_seed(store: Store, data: Mapping[str, Any], demo: DemoCredentials | No
                 last_name=_typed(where, entry, "last_name", str, ""),
                 email=_typed(where, entry, "email", str, None),
                 user_id=_typed(where, entry, "id", str, None),
+                identity_provider_id=provider_ref(where, entry),
             )
         for i, entry in enumerate(_entries(data, "connected_apps")):
             where = f"connected_apps[{i}]"
@@ -174,16 +251,20 @@ def apply_seed(store: Store, data: Mapping[str, Any], demo: DemoCredentials | No
                 grant_types=grants,
                 client_id=_typed(where, entry, "client_id", str, None),
                 client_secret=_typed(where, entry, "client_secret", str, None),
+                public_key=public_key(where, entry),
             )
-        for i, entry in enumerate(_entries(data, "identity_providers")):
-            where = f"identity_providers[{i}]"
-            _check_keys(where, entry, _IDP_KEYS)
-            store.add_identity_provider(
-                _text(where, entry, "issuer"),
-                org_id=owning_org(where, entry),
-                org_domain=_typed(where, entry, "org_domain", str, None),
-                provider_id=_typed(where, entry, "provider_id", str, None),
-            )
+        for i, entry in enumerate(_entries(data, "api_responses")):
+            where = f"api_responses[{i}]"
+            _check_keys(where, entry, _API_KEYS)
+            if "body" not in entry:
+                raise SeedError(f"{where}.body is required (the JSON the path answers)")
+            owner = org_ref(where, entry, "organization", None)
+            env_id = environment_ref(where, entry)
+            add_answer(store, ApiAnswer(
+                fill(_text(where, entry, "path"), owner, env_id),
+                fill(entry["body"], owner, env_id), organization_id=owner,
+                environment_id=env_id,
+                environment_header=_typed(where, entry, "environment_header", bool, False)))
     except SeedError:
         raise
     except (KeyError, ValueError) as exc:

@@ -11,6 +11,7 @@ whose PEM file is :attr:`Emulator.ca_bundle`.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import secrets
 import shutil
@@ -28,12 +29,14 @@ from typing import Any
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from ..access.settings import is_loopback
+from . import missing_extra
+from .apis import add_answer, fill
 from .app import MAX_BODY_BYTES, EmulatorApp
 from .demo import DemoCredentials, seed_demo
 from .faults import Fault, FaultQueue
 from .saml import build_response
 from .seedfile import apply_seed, load_seed_file
-from .state import RequestRecord, Store
+from .state import ApiAnswer, RequestRecord, Store
 
 _POLL_SECONDS = 0.02
 """How often the server loop checks for stop(): the bound on how long stop() takes."""
@@ -251,6 +254,8 @@ class Emulator:
         loopback names, that CA written to :attr:`ca_bundle`."""
         if not self.tls:
             return None
+        if importlib.util.find_spec("trustme") is None:
+            raise missing_extra("trustme")
         import trustme
 
         authority = trustme.CA(organization_name="anypoint-pulumi emulator")
@@ -431,11 +436,14 @@ class Emulator:
         grant_types: Iterable[str] = ("client_credentials",),
         client_id: str | None = None,
         client_secret: str | None = None,
+        public_key: str | None = None,
     ) -> tuple[str, str]:
         """Create a connected app; returns ``(client_id, client_secret)``.
 
         With ``"password"`` among ``grant_types`` it signs in any enabled, non-federated user of
-        its organization tree, MFA users included.
+        its organization tree, MFA users included. With ``"jwt_bearer"`` (and ``public_key``, a
+        PEM RSA public key or certificate) it accepts assertions that key verifies for the
+        federated users of its organization tree.
         """
         return self._store.add_connected_app(
             name,
@@ -443,6 +451,7 @@ class Emulator:
             grant_types=grant_types,
             client_id=client_id,
             client_secret=client_secret,
+            public_key=public_key,
         )
 
     def add_identity_provider(
@@ -457,6 +466,29 @@ class Emulator:
         return self._store.add_identity_provider(
             issuer, org_id=self._org_or_demo(org_id), org_domain=org_domain, provider_id=provider_id
         )
+
+    def add_api_response(
+        self,
+        path: str,
+        body: Any,
+        *,
+        organization_id: str | None = None,
+        environment_id: str | None = None,
+        environment_header: bool = False,
+    ) -> None:
+        """Serve ``body`` (JSON) to ``GET``/``HEAD`` of ``path``, a path of another Anypoint API.
+
+        ``organization_id``: only tokens of that organization's tree may read it (403 for
+        others); ``environment_header``: the answer of ``environment_id`` selected by the
+        ``X-ANYPNT-ENV-ID`` header (400 without it), as CloudHub does. ``{organization_id}`` and
+        ``{environment_id}`` in ``path`` and in the body's strings are filled in. Any valid token
+        is needed; other methods get 405 (read-only).
+        """
+        add_answer(self._store, ApiAnswer(
+            fill(path, organization_id, environment_id),
+            fill(body, organization_id, environment_id),
+            organization_id=organization_id, environment_id=environment_id,
+            environment_header=environment_header))
 
     def load_seed(self, seed: Mapping[str, Any] | str | Path) -> None:
         """Apply a seed document (or JSON file); see :mod:`anypoint_pulumi.emulator.seedfile`."""
@@ -511,6 +543,11 @@ class Emulator:
         with self._store.lock:
             self._store.clock.advance(seconds)
 
+    @property
+    def jwt_private_key(self) -> str:
+        """The demo JWT app's private key (PEM), read from ``demo.jwt_private_key_path``."""
+        return Path(self.demo.jwt_private_key_path).read_text()
+
     def rotate_client_secret(self, client_id: str) -> str:
         """Give a connected app a new client secret (the old one stops working); returns it."""
         with self._store.lock:
@@ -541,7 +578,7 @@ class Emulator:
 
     def token_grant(self, token: str) -> str | None:
         """The grant that issued ``token`` (``client_credentials``, ``password``, ``login``,
-        ``saml`` or ``legacy``), or ``None`` when unknown."""
+        ``saml``, ``jwt_bearer`` or ``legacy``), or ``None`` when unknown."""
         with self._store.lock:
             found = self._store.tokens.get(token)
             return found.grant if found else None

@@ -14,11 +14,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import Any, Literal
 
 from ..access.models import ENVIRONMENT_TYPES, Kind
 
-GrantKind = Literal["client_credentials", "password", "login", "saml", "legacy"]
+GrantKind = Literal["client_credentials", "password", "login", "saml", "legacy", "jwt_bearer"]
 TokenKind = Kind
 
 NATIVE_IDENTITY_PROVIDER = "prod-anypoint"
@@ -94,13 +94,15 @@ class User:
 
 @dataclass
 class ConnectedApp:
-    """A connected app: its own client credentials and the grants it may use."""
+    """A connected app: its own client credentials and the grants it may use; ``public_key``
+    (PEM: a public key or certificate) checks its JWT bearer assertions."""
 
     client_id: str
     client_secret: str
     name: str
     organization_id: str
     grant_types: tuple[str, ...]
+    public_key: str | None = None
 
 
 @dataclass
@@ -111,6 +113,19 @@ class IdentityProvider:
     issuer: str
     organization_id: str
     org_domain: str
+
+
+@dataclass(frozen=True)
+class ApiAnswer:
+    """One read-only path: its JSON ``body``, the organization whose tokens may read it (``None``:
+    any valid token), and the environment it belongs to (``environment_header``: selected by
+    ``X-ANYPNT-ENV-ID``, as CloudHub does, instead of by the path)."""
+
+    path: str
+    body: Any
+    organization_id: str | None = None
+    environment_id: str | None = None
+    environment_header: bool = False
 
 
 @dataclass
@@ -181,6 +196,14 @@ class Store:
         self.identity_providers: dict[str, IdentityProvider] = {}
         self.tokens: dict[str, Token] = {}
         self.log: list[RequestRecord] = []
+        self.api_answers: dict[tuple[str, str | None], ApiAnswer] = {}
+        """Read-only answers of other Anypoint APIs, by (path, header environment id)."""
+        self.jwt_assertions: list[str] = []
+        """Every JWT bearer assertion received (tests sweep them for leaks: they are secrets)."""
+        self.demo_saml_username: str | None = None
+        """Whom ``/emulator/saml-response`` asserts by default (the demo federated user)."""
+        self.demo_saml_issuer: str | None = None
+        """The issuer it uses for a user of no identity provider (the demo IdP)."""
         self._window = -1
         self._window_count = 0
 
@@ -316,11 +339,20 @@ class Store:
         grant_types: Iterable[str] = ("client_credentials",),
         client_id: str | None = None,
         client_secret: str | None = None,
+        public_key: str | None = None,
     ) -> tuple[str, str]:
-        """Create a connected app; returns its ``(client_id, client_secret)``."""
+        """Create a connected app; returns its ``(client_id, client_secret)``. The
+        ``jwt_bearer`` grant needs ``public_key`` (PEM public key or certificate)."""
         grants = tuple(grant_types)
         if not grants:
             raise ValueError("a connected app needs at least one grant type")
+        if ("jwt_bearer" in grants) != (public_key is not None):
+            raise ValueError("the jwt_bearer grant and public_key go together: an app checks "
+                             "JWT assertions with the public key (or certificate) it holds")
+        if public_key is not None:
+            from .jwtgrant import public_key_of
+
+            public_key_of(public_key)  # ValueError when it is not an RSA public key
         with self.lock:
             self.organization(org_id)
             cid = client_id or new_client_id()
@@ -332,6 +364,7 @@ class Store:
                 name=name,
                 organization_id=org_id,
                 grant_types=grants,
+                public_key=public_key,
             )
             self.apps[cid] = app
             return app.client_id, app.client_secret

@@ -99,9 +99,11 @@ def _missing(call: Call, organization_id: str, name: str) -> NotFoundError:
 
 
 ENVIRONMENTS = DataFunction("get_environments", _read_all, AwaitableEnvironments,
-                            shown=("organization_id", "name", "type", "is_production"))
+                            shown=("organization_id", "name", "type", "is_production"),
+                            env_organization=True)
 ENVIRONMENT = DataFunction("get_environment", _read_one, AwaitableEnvironment,
-                           shown=("name", "organization_id"))
+                           shown=("name", "organization_id"),
+                           env_organization=True)
 
 
 def get_environments(

@@ -15,16 +15,29 @@ else ``ANYPOINT_BASE_URL``/``ANYPOINT_HOST``/``ANYPOINT_CPLANE`` (else ``us``). 
 validated by :meth:`ConnectionSettings.resolve`, the resource's own checks, and the read runs over
 the pooled client of those settings.
 
+With neither, the token comes from ``ANYPOINT_ACCESS_TOKEN`` (a pipeline's handoff, the name the
+community Terraform provider reads), and then ``organization_id`` of the organization-scoped
+functions defaults to ``ANYPOINT_ORG``, as anypoint-cli-v4 reads it.
+
+A *login* function (``get_access_token``) takes no token: it takes ``AnypointToken``'s login
+inputs, defaults them from config and environment as the resource does
+(:func:`~anypoint_pulumi.token.schema.resolve_defaults`), checks them with the resource's own
+:func:`~anypoint_pulumi.token.schema.check`, and logs in on every call
+(:func:`~anypoint_pulumi.token.provider.login`).
+
 **Results are not secret.** They hold no credential, so the ``_output`` forms unsecret the token's
-secrecy (another secret input still makes the result secret). **Preview:** an unknown token gives
-an unknown result and no request. **Errors** are the access layer's classes, copied with the
-function's context and Pulumi advice (:meth:`AnypointError.with_context`); never the token.
-Nothing loads the HTTP client until a read really happens.
+secrecy (another secret input still makes the result secret; a function with a ``secret``
+argument keeps its result secret when it is true; a login function's result is always secret).
+**Preview:** an unknown token gives an unknown result and no request. **Errors** are the access
+layer's classes, copied with the function's context and Pulumi advice
+(:meth:`AnypointError.with_context`); never the token. Nothing loads the HTTP client until a read
+really happens.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -40,8 +53,8 @@ from ..access.errors import (
     TokenRejectedError,
     UnexpectedResponseError,
 )
-from ..access.models import GrantType, Kind, Model
-from ..access.settings import ConnectionSettings
+from ..access.models import AccessToken, GrantType, Kind, Model
+from ..access.settings import ConnectionSettings, check_timeout
 from ..token.schema import resolve_location
 from .results import AwaitableResult, as_awaitable
 
@@ -49,7 +62,8 @@ if TYPE_CHECKING:
     from ..access.client import AccessManagementClient
     from ..token.resource import AnypointToken
 
-__all__ = ["REJECTED_HINT", "Call", "DataFunction"]
+__all__ = ["ENV_ORGANIZATION", "ENV_TOKEN", "REJECTED_HINT", "Call", "DataFunction",
+           "login_inputs", "token_inputs"]
 
 T = TypeVar("T", bound=Model)
 A = TypeVar("A", bound=AwaitableResult)
@@ -68,15 +82,22 @@ REJECTED_HINT = (
 """What to do about a rejected token (Anypoint answers 401 for expired, revoked and forbidden)."""
 
 
+ENV_TOKEN = "ANYPOINT_ACCESS_TOKEN"
+"""The environment variable a pipeline hands a token over in (read when no token is given)."""
+ENV_ORGANIZATION = "ANYPOINT_ORG"
+"""The organization id that goes with it (anypoint-cli-v4's name)."""
+
+
 @dataclass(frozen=True)
 class Call:
     """What a data function's read gets: the client, the token, its kind when known, and the
-    function's own arguments (plain values)."""
+    function's own arguments (plain values); ``issued`` is the token a login function got."""
 
     client: AccessManagementClient
     token: str
     kind: Kind | None
     args: Mapping[str, Any]
+    issued: AccessToken | None = None
 
     def organization_id(self) -> str:
         """The ``organization_id`` argument, or else the token's own organization (``/me``)."""
@@ -99,13 +120,21 @@ class Call:
 
 @dataclass(frozen=True)
 class DataFunction(Generic[T, A]):
-    """One data function: its name, its read, its awaitable result class, and the arguments
-    its errors name."""
+    """One data function: its name, its read, its awaitable result class, the arguments its
+    errors name, and how it gets its token and treats secrecy."""
 
     name: str
     read: Callable[[Call], T]
     awaitable: type[A]
     shown: tuple[str, ...] = ()
+    login: bool = False
+    """It logs in itself, from ``AnypointToken``'s login inputs, instead of taking a token; its
+    ``_output`` result is secret (it holds the token)."""
+    secret_argument: str | None = None
+    """An argument that, when true, keeps the ``_output`` result secret."""
+    env_organization: bool = False
+    """``organization_id`` defaults to ``ANYPOINT_ORG`` when the token came from
+    ``ANYPOINT_ACCESS_TOKEN``."""
 
     def plain(self, arguments: Mapping[str, Any]) -> A:
         """The ``get_x`` form: read now with plain values (an ``Output`` among them, such as
@@ -140,11 +169,18 @@ class DataFunction(Generic[T, A]):
         def run(values: dict[str, Any]) -> Any:
             return asyncio.to_thread(self._fetch, values)
 
-        read: pulumi.Output[T] = pulumi.Output.unsecret(pulumi.Output.all(**inputs).apply(run))
-        # Only the token's secrecy is dropped: another secret input (an organization id from a
-        # secret config value, say) still makes the result secret.
+        fetched: pulumi.Output[T] = pulumi.Output.all(**inputs).apply(run)
+        if self.login:
+            return pulumi.Output.secret(fetched)  # it holds the token it logged in for
+        read = pulumi.Output.unsecret(fetched)
+        if self.secret_argument and arguments.get(self.secret_argument) is True:
+            return pulumi.Output.secret(read)
+        # Only the secrecy of the token and of how to reach Anypoint is dropped (those are
+        # secret when they come from a secret token or get_access_token result, and no result
+        # holds them): another secret input (an organization id from a secret config value,
+        # say) still makes the result secret.
         others = {key: value for key, value in inputs.items()
-                  if key not in ("access_token", _DEPENDENCIES)
+                  if key not in (*CONNECTION_ARGUMENTS, _DEPENDENCIES)
                   and isinstance(value, pulumi.Output)}
         if not others:
             return read
@@ -152,8 +188,14 @@ class DataFunction(Generic[T, A]):
         return pulumi.Output.all(read, secrecy).apply(lambda pair: pair[0])
 
     def _inputs(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        if self.login:
+            return login_inputs(arguments)
         own = {key: value for key, value in arguments.items()
                if key not in CONNECTION_ARGUMENTS and key != "opts"}
+        handed_over = arguments.get("access_token") is None and arguments.get("token") is None
+        if (self.env_organization and handed_over and own.get("organization_id") is None
+                and os.environ.get(ENV_ORGANIZATION, "").strip()):
+            own["organization_id"] = os.environ[ENV_ORGANIZATION].strip()
         return {**token_inputs(**{key: arguments.get(key) for key in CONNECTION_ARGUMENTS}),
                 **own}
 
@@ -162,10 +204,14 @@ class DataFunction(Generic[T, A]):
                           if values.get(key) is not None)
         context = f"{self.name}({shown})"
         try:
-            call = _call(values, {key: value for key, value in values.items()
-                                  if key not in (*CONNECTION_ARGUMENTS, _DEPENDENCIES)})
-            # All its reads (/me, every page, a second listing) share one budget: timeout_seconds.
-            with operation(call.client.settings.retry.budget_seconds):
+            # All its requests (a login, /me, every page, a second listing) share one budget:
+            # timeout_seconds.
+            with operation(check_timeout(values.get("timeout_seconds"))):
+                if self.login:
+                    call = _login_call(values)
+                else:
+                    call = _call(values, {key: value for key, value in values.items()
+                                          if key not in (*CONNECTION_ARGUMENTS, _DEPENDENCIES)})
                 return self.read(call)
         except AnypointError as exc:
             rejected = isinstance(exc, TokenRejectedError) and not isinstance(
@@ -188,10 +234,13 @@ def token_inputs(
     """The connection inputs of a data function (plain or ``pulumi.Input``), not yet resolved:
     from ``token=`` (everything the token knows) or from ``access_token=`` (config and
     environment fill the location, as for the resource)."""
+    if access_token is None and token is None:
+        access_token = os.environ.get(ENV_TOKEN, "").strip() or None
     if (access_token is None) == (token is None):
         raise ConfigurationError(
             "give the token either as access_token= (with region= or base_url=) or as token= an "
-            "AnypointToken" + (", not both" if token is not None else ""),
+            "AnypointToken" + (", not both" if token is not None else
+                               f", or hand one over in the {ENV_TOKEN} environment variable"),
             field="access_token",
         )
     explicit = {"timeout_seconds": timeout_seconds, "ca_bundle": ca_bundle,
@@ -244,6 +293,38 @@ def _call(values: Mapping[str, Any], args: Mapping[str, Any]) -> Call:
             "CA that signed it instead.")
     return Call(AccessManagementClient(settings=settings), token.strip(),
                 grant.kind if grant else None, args)
+
+
+def login_inputs(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """A login function's inputs: those given, completed from config and environment exactly as
+    ``AnypointToken``'s (credentials and location, each as a group)."""
+    from ..token.schema import LOGIN_NAMES, resolve_defaults
+
+    given_ = {name: arguments[name] for name in LOGIN_NAMES if arguments.get(name) is not None}
+    return resolve_defaults(given_)
+
+
+def _login_call(values: Mapping[str, Any]) -> Call:
+    """Check a login function's resolved inputs with the resource's own checks, log in, and make
+    the :class:`Call` of the token it got."""
+    from ..token import schema
+    from ..token.provider import client_for, login, warn_if_insecure
+
+    inputs, failures = schema.check({key: value for key, value in values.items()
+                                     if key in schema.LOGIN_NAMES})
+    if failures:
+        raise ConfigurationError("; ".join(failure.reason for failure in failures),
+                                 field=failures[0].property)
+    flow = schema.flow_of(inputs)
+    warn_if_insecure(inputs)
+    client = client_for(inputs)
+    try:
+        issued = login(client, inputs)
+    except AnypointError as exc:
+        failure = exc.with_context(f"{flow.label if flow else 'login'} failed")
+    else:
+        return Call(client, issued.access_token, issued.grant_type.kind, {}, issued)
+    raise failure
 
 
 def _grant_type(value: Any) -> GrantType | None:

@@ -81,9 +81,11 @@ def _hierarchy(call: Call, organization_id: str) -> BusinessGroup:
 
 
 ORGANIZATION = DataFunction("get_organization", _read_organization, AwaitableOrganization,
-                            shown=("organization_id",))
+                            shown=("organization_id",),
+                            env_organization=True)
 BUSINESS_GROUPS = DataFunction("get_business_groups", _read_tree, AwaitableBusinessGroupTree,
-                               shown=("organization_id",))
+                               shown=("organization_id",),
+                               env_organization=True)
 
 
 def get_organization(

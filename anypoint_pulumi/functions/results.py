@@ -10,19 +10,26 @@ finds in an Output or an export, so one that yielded itself would be awaited for
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, overload
 
 from ..access.errors import ConfigurationError, NotFoundError, shown
 from ..access.models import (
+    AccessToken,
+    ApiResponse,
     BusinessGroup,
     Environment,
     MemberOrganization,
     Model,
     Organization,
+    rfc3339,
 )
 
 __all__ = [
+    "AccessTokenResult",
+    "ApiResponse",
+    "AwaitableAccessTokenResult",
+    "AwaitableApiResponse",
     "AwaitableBusinessGroupTree",
     "AwaitableEnvironment",
     "AwaitableEnvironments",
@@ -156,6 +163,43 @@ class BusinessGroupTree(Model):
         raise NotFoundError(f"no business group named {name!r} below {root!r}",
                             hint=f"Existing business groups: {names}{more} (names are "
                             "case-sensitive)")
+
+
+@dataclass(frozen=True, eq=False)
+class AccessTokenResult(Model):
+    """A token ``get_access_token`` logged in for. ``repr`` never shows the token; the
+    ``_output`` form is secret as a whole."""
+
+    access_token: str = field(repr=False)
+    """The bearer token for ``Authorization: Bearer …``."""
+    token_type: str
+    """The token type Anypoint reported (``bearer``)."""
+    grant_type: str
+    """The flow that produced it (``client_credentials``, ``password``, ``login``, ``saml``,
+    ``jwt_bearer``)."""
+    issued_at: str
+    """When it was issued (RFC 3339, UTC)."""
+    expires_at: str
+    """When it stops working (RFC 3339, UTC)."""
+    base_url: str
+    """The control plane it belongs to."""
+
+    @classmethod
+    def of(cls, token: AccessToken) -> AccessTokenResult:
+        """The result for a token the client returned."""
+        return cls(access_token=token.access_token, token_type=token.token_type,
+                   grant_type=token.grant_type.value, issued_at=rfc3339(token.issued_at),
+                   expires_at=rfc3339(token.expires_at), base_url=token.base_url)
+
+
+class AwaitableAccessTokenResult(AccessTokenResult, AwaitableResult):
+    """What :func:`get_access_token` returns: an :class:`AccessTokenResult` that ``await``
+    turns plain."""
+
+
+class AwaitableApiResponse(ApiResponse, AwaitableResult):
+    """What :func:`get_api_response` returns: an :class:`ApiResponse` that ``await`` turns
+    plain."""
 
 
 class AwaitableProfile(Profile, AwaitableResult):

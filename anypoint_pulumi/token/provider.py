@@ -35,14 +35,14 @@ from ..access.errors import (
     PermissionDeniedError,
     TokenRejectedError,
 )
-from ..access.models import AccessToken, GrantType
+from ..access.models import AccessToken, GrantType, rfc3339
 from . import schema
 from .schema import DEFAULTS, REPLACING, SETTINGS, TOKEN_OUTPUTS, flow_of, is_unknown
 
 if TYPE_CHECKING:
     from ..access.client import AccessManagementClient
 
-__all__ = ["TOKEN_PROVIDER", "TokenProvider", "flow_of"]
+__all__ = ["TOKEN_PROVIDER", "TokenProvider", "client_for", "flow_of", "login"]
 
 Clock = Callable[[], datetime]
 
@@ -52,8 +52,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+_iso = rfc3339
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -80,7 +79,7 @@ def _seconds(value: Any) -> float | None:
     return number if math.isfinite(number) and number >= 0 else None
 
 
-def _warn_if_insecure(props: Mapping[str, Any]) -> None:
+def warn_if_insecure(props: Mapping[str, Any]) -> None:
     """Every operation that would talk without verifying TLS says so in the Pulumi output."""
     if props.get("verify_tls") is not False or props.get("ca_bundle"):
         return
@@ -103,7 +102,9 @@ def client_for(props: Mapping[str, Any]) -> AccessManagementClient:
     return AccessManagementClient(settings=schema.connection_settings(props))
 
 
-def _login(client: AccessManagementClient, props: Mapping[str, Any]) -> AccessToken:
+def login(client: AccessManagementClient, props: Mapping[str, Any]) -> AccessToken:
+    """Log in with the flow checked inputs select (the provider's ``create`` and
+    ``get_access_token`` both log in here)."""
     flow = flow_of(props)
     if flow is GrantType.CLIENT_CREDENTIALS:
         return client.client_credentials(props["client_id"], props["client_secret"])
@@ -112,6 +113,9 @@ def _login(client: AccessManagementClient, props: Mapping[str, Any]) -> AccessTo
                                      props["username"], props["password"])
     if flow is GrantType.LOGIN:
         return client.login(props["username"], props["password"])
+    if flow is GrantType.JWT_BEARER:
+        return client.jwt_bearer(props["client_id"], props["private_key"],
+                                 props["identity_provider_id"], props["username"])
     if flow is GrantType.SAML:
         return client.saml_login(props["saml_response"],
                                  org_domain=props.get("saml_org_domain") or None,
@@ -137,7 +141,7 @@ class TokenProvider(ResourceProvider):
         """Validate inputs and fill defaults, without the network (see :func:`schema.check`)."""
         inputs, failures = schema.check(news)
         if not failures:
-            _warn_if_insecure(inputs)
+            warn_if_insecure(inputs)
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -209,7 +213,7 @@ class TokenProvider(ResourceProvider):
         outs.pop("__provider", None)
         token = props.get("access_token")
         if isinstance(token, str) and token:
-            _warn_if_insecure(props)
+            warn_if_insecure(props)
             try:
                 client_for(props).me(token)
             except TokenRejectedError as exc:
@@ -232,7 +236,7 @@ class TokenProvider(ResourceProvider):
         if expires_at is not None and expires_at <= utcnow():
             return  # already over (expired, or found revoked by a refresh): nothing to end
         session = props.get("grant_type") in {g.value for g in GrantType if g.is_session}
-        _warn_if_insecure(props)
+        warn_if_insecure(props)
         try:  # within the budget of timeout_seconds, never longer: a destroy must not hang
             client = client_for(props)
             if session:
@@ -254,7 +258,7 @@ class TokenProvider(ResourceProvider):
     def _login(self, props: Mapping[str, Any]) -> AccessToken:
         flow = flow_of(props)
         try:
-            return _login(client_for(props), props)
+            return login(client_for(props), props)
         except AnypointError as exc:
             failure = exc.with_context(f"{flow.label if flow else 'login'} failed")
         raise failure

@@ -32,8 +32,9 @@ class AnypointTokenArgs:
 
     Credentials select the flow: ``client_id`` + ``client_secret`` (client credentials,
     recommended); ``username`` + ``password`` + ``client_id`` + ``client_secret`` (a connected app
-    acting for a user, MFA-safe); ``username`` + ``password`` (legacy login); or
-    ``saml_response``. Where: ``region`` or ``base_url``.
+    acting for a user, MFA-safe); ``private_key`` + ``identity_provider_id`` + ``username`` +
+    ``client_id`` (JWT bearer grant, for federated users: SSO/MFA-safe); ``username`` +
+    ``password`` (legacy login); or ``saml_response``. Where: ``region`` or ``base_url``.
     """
 
     client_id: pulumi.Input[str] | None = None
@@ -43,6 +44,8 @@ class AnypointTokenArgs:
     saml_response: pulumi.Input[str] | None = None
     saml_org_domain: pulumi.Input[str] | None = None
     saml_provider_id: pulumi.Input[str] | None = None
+    private_key: pulumi.Input[str] | None = None
+    identity_provider_id: pulumi.Input[str] | None = None
     base_url: pulumi.Input[str] | None = None
     region: pulumi.Input[str] | None = None
     renew_before_seconds: pulumi.Input[float] | None = None
@@ -77,6 +80,7 @@ class AnypointToken(pulumi.dynamic.Resource, module=schema.MODULE, name=schema.N
     region: pulumi.Output[str | None]
     client_id: pulumi.Output[str | None]
     username: pulumi.Output[str | None]
+    identity_provider_id: pulumi.Output[str | None]
     renew_before_seconds: pulumi.Output[float]
     triggers: pulumi.Output[Mapping[str, str] | None]
     revoke_on_delete: pulumi.Output[bool]
@@ -106,6 +110,8 @@ class AnypointToken(pulumi.dynamic.Resource, module=schema.MODULE, name=schema.N
         saml_response: pulumi.Input[str] | None = None,
         saml_org_domain: pulumi.Input[str] | None = None,
         saml_provider_id: pulumi.Input[str] | None = None,
+        private_key: pulumi.Input[str] | None = None,
+        identity_provider_id: pulumi.Input[str] | None = None,
         base_url: pulumi.Input[str] | None = None,
         region: pulumi.Input[str] | None = None,
         renew_before_seconds: pulumi.Input[float] | None = None,

@@ -23,6 +23,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure
 
+from ..access.assertion import check_private_key
 from ..access.bounds import check_text
 from ..access.endpoints import segment_problem
 from ..access.errors import ConfigurationError
@@ -40,11 +41,13 @@ from ..access.settings import (
     check_verify_tls,
     host_base_url,
     normalize_base_url,
+    region_names,
 )
 
 __all__ = [
     "CONFIG_NAMESPACE",
     "INPUTS",
+    "LOGIN_NAMES",
     "OUTPUTS",
     "SECRET_INPUTS",
     "SECRET_OUTPUTS",
@@ -99,6 +102,9 @@ class Input:
     """Giving it means the program chose its credentials (no config/environment fallback)."""
     fallback: str | None = None
     """What applies when nothing gives a value (the input itself stays unset)."""
+    state_only: bool = False
+    """Means something only for a token kept in state (renewal, triggers, revocation): the
+    ``get_access_token`` data function, which logs in on every run, does not take it."""
 
 
 @dataclass(frozen=True)
@@ -131,19 +137,26 @@ INPUTS: tuple[Input, ...] = (
                 "(with saml_provider_id).", selects=False),
     _credential("saml_provider_id", "Identity provider id for the org-specific SAML endpoint "
                 "(with saml_org_domain).", selects=False),
+    _credential("private_key", "PEM private key of a connected app with the JWT bearer grant "
+                "(its certificate uploaded to the app); with identity_provider_id, username and "
+                "client_id (always stored as a secret; needs the jwt extra).", secret=True,
+                config="privateKey", env="ANYPOINT_PRIVATE_KEY"),
+    _credential("identity_provider_id", "Id of the identity provider that federates username, "
+                "for the JWT bearer grant (with private_key).", config="identityProviderId",
+                env="ANYPOINT_IDENTITY_PROVIDER_ID"),
     # base_url before region: the first environment variable set wins, in this order.
     Input("base_url", Group.LOCATION, str, "Full base URL instead of region (Private Cloud "
           "Edition, the emulator); https except for loopback hosts.", config_key="baseUrl",
           env_vars=("ANYPOINT_BASE_URL", "ANYPOINT_HOST"), replaces=True),
-    Input("region", Group.LOCATION, str, "Control plane: us, eu, gov, ca or jp.",
+    Input("region", Group.LOCATION, str, f"Control plane: {region_names()}.",
           config_key="region", env_vars=("ANYPOINT_CPLANE",), replaces=True,
           fallback=DEFAULT_REGION),
     Input("renew_before_seconds", Group.SETTING, float, "Renew once less than this much "
-          "validity remains.", default=600, bounds=(0, 86_400)),
+          "validity remains.", default=600, bounds=(0, 86_400), state_only=True),
     Input("triggers", Group.SETTING, dict, "Map of strings; any change forces a new token (like "
-          "keepers in pulumi-random).", replaces=True),
+          "keepers in pulumi-random).", replaces=True, state_only=True),
     Input("revoke_on_delete", Group.SETTING, bool, "Revoke (OAuth) or log out (sessions) the "
-          "token when the resource is deleted or replaced.", default=True),
+          "token when the resource is deleted or replaced.", default=True, state_only=True),
     Input("timeout_seconds", Group.SETTING, float, "Time budget of each operation (login, "
           "refresh, revoke) in seconds, its retries and waits included.",
           default=int(DEFAULT_TIMEOUT_SECONDS), bounds=(MIN_TIMEOUT_SECONDS,
@@ -168,6 +181,8 @@ OUTPUTS: tuple[Output, ...] = (
 
 BY_NAME: Mapping[str, Input] = {spec.name: spec for spec in INPUTS}
 NAMES = tuple(BY_NAME)
+LOGIN_NAMES = tuple(spec.name for spec in INPUTS if not spec.state_only)
+"""The inputs of a login: credentials, location and connection settings (``get_access_token``)."""
 SECRET_INPUTS = tuple(spec.name for spec in INPUTS if spec.secret)
 SECRET_OUTPUTS = (*(out.name for out in OUTPUTS if out.secret), *SECRET_INPUTS)
 """The resource's ``additional_secret_outputs``."""
@@ -184,7 +199,8 @@ DEFAULTS: Mapping[str, Any] = {spec.name: spec.default for spec in INPUTS
 _VALID_COMBINATIONS = (
     "client_id + client_secret (client credentials, recommended); "
     "username + password + client_id + client_secret (a connected app acting for a user); "
-    "username + password (legacy login; fails for MFA users); "
+    "private_key + identity_provider_id + username + client_id (JWT bearer grant, federated "
+    "users); username + password (legacy login; fails for MFA users); "
     "or saml_response (optionally with saml_org_domain + saml_provider_id)"
 )
 PATH_SEGMENTS = ("saml_org_domain", "saml_provider_id")
@@ -313,6 +329,8 @@ def flow_of(props: Mapping[str, Any]) -> GrantType | None:
     has = {key: given(props, key) for key in CREDENTIALS}
     if has["saml_response"]:
         return GrantType.SAML
+    if has["private_key"]:
+        return GrantType.JWT_BEARER
     if has["username"] and has["password"]:
         if has["client_id"] and has["client_secret"]:
             return GrantType.PASSWORD
@@ -331,6 +349,22 @@ _CONNECTION_CHECKS: Mapping[str, Callable[[Any], Any]] = {
 }
 
 
+def _check_identity_provider(value: Any) -> str | None:
+    if isinstance(value, str) and "|" in value:
+        raise ConfigurationError("identity_provider_id must not contain '|' (the assertion's sub "
+                                 "is v2|<identity provider id>|<username>): give the provider's "
+                                 "id from Access Management > Identity Providers",
+                                 field="identity_provider_id")
+    return None
+
+
+_VALUE_CHECKS: Mapping[str, Callable[[Any], Any]] = {
+    "private_key": check_private_key,
+    "identity_provider_id": _check_identity_provider,
+}
+"""Checks beyond the type, for inputs whose value has a format of its own."""
+
+
 def _field_failure(spec: Input, value: Any) -> str | None:
     """What is wrong with one known value, by its declaration (``None`` when nothing)."""
     if spec.name in _CONNECTION_CHECKS:
@@ -339,6 +373,17 @@ def _field_failure(spec: Input, value: Any) -> str | None:
         except ConfigurationError as exc:
             return exc.message
         return None
+    reason = _type_failure(spec, value)
+    if reason is None and spec.name in _VALUE_CHECKS:
+        try:
+            _VALUE_CHECKS[spec.name](value)
+        except ConfigurationError as exc:
+            return exc.message
+    return reason
+
+
+def _type_failure(spec: Input, value: Any) -> str | None:
+    """What is wrong with a value's type (and blankness), by its declaration."""
     if spec.type is str:
         if not isinstance(value, str):
             return f"{spec.name} must be a string, not {type(value).__name__}"
@@ -387,7 +432,8 @@ def _credential_failures(props: Mapping[str, Any]) -> list[CheckFailure]:
     has = {key: given(props, key) for key in CREDENTIALS}
     fail: list[CheckFailure] = []
     if has["saml_response"]:
-        extra = [k for k in ("client_id", "client_secret", "username", "password") if has[k]]
+        extra = [k for k in ("client_id", "client_secret", "username", "password",
+                             "private_key", "identity_provider_id") if has[k]]
         if extra:
             fail.append(CheckFailure(extra[0], f"{', '.join(extra)} cannot be combined with "
                                      f"saml_response: use one flow. Valid: {_VALID_COMBINATIONS}"))
@@ -400,6 +446,8 @@ def _credential_failures(props: Mapping[str, Any]) -> list[CheckFailure]:
         if has[key]:
             fail.append(CheckFailure(key, f"{key} is only used with saml_response: set "
                                      "saml_response or remove it"))
+    if has["private_key"] or has["identity_provider_id"]:
+        return fail + _jwt_failures(has)
     for first, second in (("username", "password"), ("client_id", "client_secret")):
         if has[first] != has[second]:
             missing, present = (second, first) if has[first] else (first, second)
@@ -413,6 +461,26 @@ def _credential_failures(props: Mapping[str, Any]) -> list[CheckFailure]:
             f"or in the {' / '.join(v for s in keys for v in s.env_vars)} environment variables. "
             f"Valid: {_VALID_COMBINATIONS}",
         ))
+    return fail
+
+
+_JWT_INPUTS = ("private_key", "identity_provider_id", "username", "client_id")
+"""What the JWT bearer grant needs, all of it."""
+
+
+def _jwt_failures(has: Mapping[str, bool]) -> list[CheckFailure]:
+    """The JWT bearer grant's combination: all four inputs, and no secret of another flow."""
+    if not has["private_key"]:
+        return [CheckFailure("private_key", "identity_provider_id is only used with private_key "
+                             "(the JWT bearer grant): set private_key, username and client_id "
+                             f"too, or remove it. Valid: {_VALID_COMBINATIONS}")]
+    fail = [CheckFailure(key, f"{key} cannot be combined with private_key: the JWT bearer grant "
+                         "signs an assertion with the private key instead; remove "
+                         f"{key} (from config and ANYPOINT_* too), or private_key")
+            for key in ("client_secret", "password") if has[key]]
+    fail += [CheckFailure(key, f"{key} is required with private_key (the JWT bearer grant needs "
+                          f"{' + '.join(_JWT_INPUTS)}). Valid: {_VALID_COMBINATIONS}")
+             for key in _JWT_INPUTS if not has[key]]
     return fail
 
 

@@ -26,7 +26,7 @@ token = AnypointToken(
     "plane",
     client_id=anypoint.require("clientId"),
     client_secret=anypoint.require_secret("clientSecret"),
-    region=config.get("region"),  # us, eu, gov, ca, jp
+    region=config.get("region"),  # us, eu, gov, ca, jp, au
     base_url=config.get("baseUrl"),  # Private Cloud Edition
     ca_bundle=config.get("caBundle"),  # PEM bundle of the CAs that signed its certificate
     timeout_seconds=config.get_float("timeoutSeconds"),

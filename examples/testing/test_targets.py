@@ -3,7 +3,8 @@
 ``anypoint_pulumi.testing.AnypointMocks`` runs the token's provider for real (it logs in to the
 emulator, and marks secret what the resource declares secret, as the engine would); every other
 resource is echoed.
-Nothing is deployed and no Pulumi CLI is needed: ``pip install anypoint-pulumi[emulator] pytest``
+Nothing is deployed and no Pulumi CLI is needed: install the package with its ``emulator`` extra
+(from its wheel until it is published; see the README's Install section) and pytest,
 then ``pytest``.
 """
 

@@ -2,7 +2,8 @@
 
 The token travels in the command's *environment*, never in its command line: the engine shows
 command lines in previews and logs, while an environment built from a secret output stays a
-secret (encrypted in state, masked on the console). The command reads it as ``$ANYPOINT_TOKEN``.
+secret (encrypted in state, masked on the console). The command reads it as
+``$ANYPOINT_ACCESS_TOKEN`` (the name other tools read, such as the community Terraform provider).
 
 Credentials come from ``anypoint:*`` config, as in the client-credentials example.
 """
@@ -21,9 +22,10 @@ environment = get_environment_output(name=config.get("environment") or "Sandbox"
 who_am_i = command.local.Command(
     "who-am-i",
     create='curl --silent --show-error --fail '
-           '--header "Authorization: Bearer $ANYPOINT_TOKEN" "$ANYPOINT_BASE_URL/accounts/api/me"',
+           '--header "Authorization: Bearer $ANYPOINT_ACCESS_TOKEN" '
+           '"$ANYPOINT_BASE_URL/accounts/api/me"',
     environment={
-        "ANYPOINT_TOKEN": token.access_token,  # secret in, secret kept
+        "ANYPOINT_ACCESS_TOKEN": token.access_token,  # secret in, secret kept
         "ANYPOINT_BASE_URL": token.base_url,
         "ANYPOINT_ENV_ID": environment.id,
     },

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.errors import ConfigurationError
 from anypoint_pulumi.access.settings import (
     CONTROL_PLANES,
+    PLANES,
+    control_planes_table,
     host_base_url,
     normalize_base_url,
     region_base_url,
@@ -20,7 +24,9 @@ DOCUMENTED = {
     "gov": "https://gov.anypoint.mulesoft.com",
     "ca": "https://ca1.platform.mulesoft.com",
     "jp": "https://jp1.platform.mulesoft.com",
+    "au": "https://au1.platform.mulesoft.com",
 }
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_control_planes_are_exactly_the_documented_ones():
@@ -34,8 +40,39 @@ def test_each_region_resolves_to_its_documented_url(region, url):
 
 
 def test_hyperforce_regions_live_under_platform_not_anypoint():
-    assert "platform.mulesoft.com" in CONTROL_PLANES["ca"]
-    assert "platform.mulesoft.com" in CONTROL_PLANES["jp"]
+    for plane in PLANES:
+        assert ("platform.mulesoft.com" in plane.base_url) == plane.hyperforce, plane
+    assert {p.name for p in PLANES if p.hyperforce} == {"ca", "jp", "au"}
+
+
+def test_the_australian_plane_is_a_region():
+    assert AccessManagementClient("au").base_url == "https://au1.platform.mulesoft.com"
+    assert AccessManagementClient("AU").host == "au1.platform.mulesoft.com"
+
+
+def test_an_unknown_region_lists_every_plane_including_au():
+    with pytest.raises(ConfigurationError, match="use one of us, eu, gov, ca, jp, au"):
+        region_base_url("nz")
+
+
+@pytest.mark.parametrize("doc", ["README.md", "examples/control-planes/README.md"])
+def test_docs_list_the_control_planes_from_the_one_declaration(doc):
+    text = (ROOT / doc).read_text()
+    assert "\n".join(control_planes_table()) in text, (
+        f"{doc}'s control-plane table differs from anypoint_pulumi.access.settings.PLANES; paste "
+        "`python -c 'from anypoint_pulumi.access.settings import control_planes_table; "
+        "print(chr(10).join(control_planes_table()))'`")
+
+
+def test_the_region_input_documents_every_plane():
+    from anypoint_pulumi.token.schema import BY_NAME
+
+    doc = BY_NAME["region"].doc
+    assert all(name in doc for name in CONTROL_PLANES), doc
+
+
+def test_host_variable_accepts_the_australian_host():
+    assert host_base_url("au1.platform.mulesoft.com") == CONTROL_PLANES["au"]
 
 
 def test_no_region_and_no_base_url_means_us():

@@ -4,10 +4,14 @@ copy in a temp dir (``examples/`` is never written), with its own ``Pulumi.yaml`
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
 import sys
 import types
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,15 +64,26 @@ def ci_pipeline(emu: Emulator, project: str) -> Config:
     return {}  # the pipeline's credentials come from ANYPOINT_* variables (set in the test)
 
 
-CASES: dict[str, tuple[Path, Callable[[Emulator, str], Config]]] = {
-    "quickstart": (ROOT, quickstart),
-    "client-credentials": (EXAMPLES / "client-credentials", client_app),
-    "user-context": (EXAMPLES / "user-context", user_context),
-    "saml": (EXAMPLES / "saml", saml),
-    "control-planes": (EXAMPLES / "control-planes", control_planes),
-    "testing": (EXAMPLES / "testing", for_testing_example),
-    "ci-pipeline": (EXAMPLES / "ci-pipeline", ci_pipeline),
-    "token-handoff": (EXAMPLES / "token-handoff", client_app),
+@dataclass(frozen=True)
+class Case:
+    """An example: its folder, its config, and whether it keeps an ``AnypointToken`` (exported
+    as ``accessToken``) or logs in on every run with ``get_access_token`` (nothing in state)."""
+
+    source: Path
+    config: Callable[[Emulator, str], Config]
+    keeps_token: bool = True
+
+
+CASES: dict[str, Case] = {
+    "quickstart": Case(ROOT, quickstart),
+    "client-credentials": Case(EXAMPLES / "client-credentials", client_app),
+    "user-context": Case(EXAMPLES / "user-context", user_context),
+    "saml": Case(EXAMPLES / "saml", saml),
+    "control-planes": Case(EXAMPLES / "control-planes", control_planes),
+    "testing": Case(EXAMPLES / "testing", for_testing_example),
+    "ci-pipeline": Case(EXAMPLES / "ci-pipeline", ci_pipeline),
+    "token-handoff": Case(EXAMPLES / "token-handoff", client_app),
+    "api-lookup": Case(EXAMPLES / "api-lookup", client_app, keeps_token=False),
 }
 
 
@@ -110,7 +125,7 @@ def local_command_module() -> types.ModuleType:
 def test_example_up_no_change_preview_and_destroy(
         name: str, deploy: Callable[..., Deployment], emulator: Emulator,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    source, config_of = CASES[name]
+    case = CASES[name]
     if name == "token-handoff":
         if shutil.which("curl") is None:
             pytest.fail("the token-handoff example's command needs curl")
@@ -119,24 +134,52 @@ def test_example_up_no_change_preview_and_destroy(
         monkeypatch.setenv("ANYPOINT_CLIENT_ID", emulator.demo.client_id)
         monkeypatch.setenv("ANYPOINT_CLIENT_SECRET", emulator.demo.client_secret)
         monkeypatch.setenv("ANYPOINT_BASE_URL", emulator.base_url)
-    deployment = deploy(source=source)
-    deployment.set_config(config_of(emulator, deployment.project))
+    deployment = deploy(source=case.source)
+    deployment.set_config(case.config(emulator, deployment.project))
 
     up = deployment.up()
-    token = up.outputs["accessToken"].value
-    assert up.outputs["accessToken"].secret and emulator.is_active(token)
-    assert token not in deployment.backend_text()
+    if case.keeps_token:
+        token = up.outputs["accessToken"].value
+        assert up.outputs["accessToken"].secret and emulator.is_active(token)
+    for issued in issued_tokens(emulator):
+        assert issued not in deployment.backend_text()
 
     emulator.clear_requests()
     preview = deployment.preview()
     assert set(ops(preview.change_summary)) == {"same"}
-    assert [r for r in emulator.requests if r.method != "GET"] == []  # no login, only reads
+    logins = [r for r in emulator.requests if r.method != "GET"]
+    # A kept token logs in nowhere; a token for this run logs in once per run (only reads else).
+    assert [(r.method, r.path) for r in logins] == (
+        [] if case.keeps_token else [("POST", "/accounts/api/v2/oauth2/token")])
 
     deployment.destroy()
     assert deployment.export()["deployment"].get("resources") in (None, [])
-    if name != "saml":
+    if case.keeps_token and name != "saml":
         assert not emulator.is_active(token)
     assert not list((ROOT / "examples").rglob("Pulumi.e2e.yaml"))
+
+
+def issued_tokens(emulator: Emulator) -> list[str]:
+    """Every token the emulator minted (none may show in state in plaintext)."""
+    with emulator._store.lock:
+        return list(emulator._store.tokens)
+
+
+def test_api_lookup_writes_the_api_instance_id_it_read_and_previews_no_change(
+        deploy: Callable[..., Deployment], emulator: Emulator) -> None:
+    deployment = deploy(source=EXAMPLES / "api-lookup")
+    deployment.set_config(client_app(emulator, deployment.project))
+
+    up = deployment.up()
+
+    written = Path(up.outputs["propertiesFile"].value)
+    assert written.is_relative_to(deployment.work_dir)
+    assert f"api.id={emulator.demo.api_instance_id}" in written.read_text().splitlines()
+    assert up.outputs["apiId"].value == str(emulator.demo.api_instance_id)
+    assert not up.outputs["apiId"].secret
+    deployment.preview(expect_no_changes=True)
+    deployment.destroy()
+    assert not written.exists()
 
 
 def test_token_handoff_runs_curl_with_the_token_from_a_secret_environment(
@@ -151,6 +194,37 @@ def test_token_handoff_runs_curl_with_the_token_from_a_secret_environment(
     assert emulator.demo.client_id in up.outputs["whoAmI"].value
     [command] = deployment.resources("command:Command")
     env = command["inputs"]["environment"]
-    assert set(env["ANYPOINT_TOKEN"]) == {SECRET_SIG, "ciphertext"}  # the token stays secret
+    assert set(env["ANYPOINT_ACCESS_TOKEN"]) == {SECRET_SIG, "ciphertext"}  # stays secret
     assert env["ANYPOINT_BASE_URL"] == emulator.base_url  # the rest stays readable
     assert up.outputs["accessToken"].value not in deployment.backend_text()
+
+
+def test_the_saml_example_runs_from_the_shell_with_a_response_the_cli_emulator_mints(
+        deploy: Callable[..., Deployment], tmp_path: Path) -> None:
+    bash, curl = shutil.which("bash"), shutil.which("curl")
+    if bash is None or curl is None:
+        pytest.fail("this test runs the README's shell lines: it needs bash and curl")
+    emulator_cli = subprocess.Popen([sys.executable, "-m", "anypoint_pulumi.emulator",
+                                     "--port", "0"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+    try:
+        assert emulator_cli.stdout is not None
+        base_url = emulator_cli.stdout.readline().strip().removeprefix("base_url=")
+        assert base_url.startswith("http://127.0.0.1:"), base_url
+        deployment = deploy(source=EXAMPLES / "saml")
+        shell = ('pulumi config set anypoint:baseUrl "$BASE_URL" --stack e2e && '
+                 'pulumi config set --secret samlResponse '
+                 '"$(curl -sf "$BASE_URL/emulator/saml-response")" --stack e2e')
+        done = subprocess.run([bash, "-c", shell], cwd=deployment.work_dir,
+                              env={**os.environ, **deployment.env(), "BASE_URL": base_url},
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+
+        up = deployment.up()
+
+        assert up.outputs["grantType"].value == "saml"
+        assert up.outputs["username"].value == "demo-federated-user"
+        deployment.destroy()
+    finally:
+        emulator_cli.send_signal(signal.SIGINT)
+        emulator_cli.communicate(timeout=20)

@@ -16,6 +16,7 @@ from pulumi import automation as auto
 
 from anypoint_pulumi import AnypointToken, get_environment_output, get_profile_output
 from anypoint_pulumi.emulator import Emulator
+from tests.secrets import pem_body_lines
 
 from .conftest import ROOT, SECRET_SIG, Deployment, emulator_config, ops
 
@@ -27,8 +28,11 @@ FLOWS: dict[str, Callable[[Emulator], dict[str, str]]] = {
                            "username": e.demo.username, "password": e.demo.password},
     "login": lambda e: {"username": e.demo.username, "password": e.demo.password},
     "saml": lambda e: {"saml_response": e.saml_response(e.demo.saml_username)},
+    "jwt_bearer": lambda e: {"client_id": e.demo.jwt_client_id, "private_key": e.jwt_private_key,
+                             "identity_provider_id": e.demo.jwt_identity_provider_id,
+                             "username": e.demo.jwt_username},
 }
-SECRET_INPUTS = {"client_secret", "password", "saml_response"}
+SECRET_INPUTS = {"client_secret", "password", "saml_response", "private_key"}
 
 
 @pytest.mark.parametrize("flow", sorted(FLOWS))
@@ -50,7 +54,8 @@ def test_flow_create_no_change_preview_and_destroy(
     for key in SECRET_INPUTS & set(inputs):
         assert set(resource["outputs"][key]) == {SECRET_SIG, "ciphertext"}, key
     text = deployment.backend_text() + "".join(deployment.output)
-    for secret in [token, *(inputs[k] for k in SECRET_INPUTS & set(inputs))]:
+    for secret in [token, *(inputs[k] for k in SECRET_INPUTS & set(inputs)),
+                   *pem_body_lines(inputs.get("private_key", ""))]:
         assert secret not in text
 
     emulator.clear_requests()

@@ -4,7 +4,6 @@ revoked token and from a failed renewal, destroy, and the pipeline handoff throu
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -18,54 +17,12 @@ from anypoint_pulumi import AnypointToken
 from anypoint_pulumi.emulator import Emulator, Fault
 
 from .conftest import SECRET_SIG, Deployment, emulator_config, ops
+from .consumer import Consumer, fingerprint
 
 TOKEN_PATH = "/accounts/api/v2/oauth2/token"
 REVOKE_PATH = "/accounts/api/v2/oauth2/revoke"
 INTO_RENEWAL = 3600 - 600 + 60
 """Seconds that take a fresh one-hour token 60 s into the default 600 s renewal window."""
-
-
-def fingerprint(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()[:16]
-
-
-def consumer_provider() -> pulumi.dynamic.ResourceProvider:
-    """A resource that consumes the token, as a user's API client would: it keeps only a
-    fingerprint of the token it was given (defined in a function, so it pickles by value)."""
-
-    class Consumer(pulumi.dynamic.ResourceProvider):
-        def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-            import hashlib
-
-            seen = hashlib.sha256(props["token"].encode()).hexdigest()[:16]
-            return pulumi.dynamic.CreateResult("consumer", {"seen": seen})
-
-        def diff(self, _id: str, olds: dict[str, Any],
-                 news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-            import hashlib
-
-            if not isinstance(news.get("token"), str):
-                return pulumi.dynamic.DiffResult(changes=True)  # unknown until the token is
-            seen = hashlib.sha256(news["token"].encode()).hexdigest()[:16]
-            return pulumi.dynamic.DiffResult(changes=seen != olds.get("seen"))
-
-        def update(self, _id: str, _olds: dict[str, Any],
-                   news: dict[str, Any]) -> pulumi.dynamic.UpdateResult:
-            import hashlib
-
-            return pulumi.dynamic.UpdateResult(
-                {"seen": hashlib.sha256(news["token"].encode()).hexdigest()[:16]})
-
-    return Consumer()
-
-
-class Consumer(pulumi.dynamic.Resource, module="e2e", name="Consumer"):
-    """Consumes the token; ``seen`` is the fingerprint of the token it last received."""
-
-    seen: pulumi.Output[str]
-
-    def __init__(self, name: str, token: pulumi.Input[str]) -> None:
-        super().__init__(consumer_provider(), name, {"token": token, "seen": None})
 
 
 def token_program(emulator: Emulator | None = None, *,

@@ -203,3 +203,62 @@ def test_non_response_document_is_refused(receive: Send) -> None:
 def test_saml_response_for_unknown_user_raises(emu: Emulator) -> None:
     with pytest.raises(KeyError):
         emu.saml_response("ghost")
+
+
+# GET /emulator/saml-response: a SAML response for the shell --------------------------------------
+
+SAMPLE = "/emulator/saml-response"
+
+
+def test_the_sample_endpoint_mints_a_response_the_login_accepts(
+    get: Send, receive: Send, demo: DemoCredentials
+) -> None:
+    sample = get(SAMPLE)
+    assert sample.status_code == 200
+    assert sample.headers["Content-Type"].startswith("text/plain")
+    token = receive(sample.text.strip()).json()["access_token"]
+    assert get("/accounts/api/me", token).json()["user"]["username"] == demo.saml_username
+
+
+def test_the_sample_asserts_the_demo_federated_user_by_default(get: Send, emu: Emulator) -> None:
+    xml = base64.b64decode(get(SAMPLE).text)
+    assert f">{emu.demo.saml_username}<".encode() in xml
+    assert f">{emu.demo.saml_issuer}<".encode() in xml
+
+
+def test_the_sample_works_with_the_organization_specific_endpoint(
+    get: Send, receive: Send, demo: DemoCredentials
+) -> None:
+    response = receive(get(SAMPLE).text.strip(), path=org_path(demo))
+    assert response.status_code == 200
+
+
+def test_the_sample_of_another_user_uses_that_users_identity_provider(
+    get: Send, receive: Send, emu: Emulator
+) -> None:
+    provider = emu.add_identity_provider("https://idp.example.com/other")
+    emu.add_user("other-federated", "unused", identity_provider_id=provider)
+    sample = get(SAMPLE, params={"username": "other-federated"}).text
+    assert b"https://idp.example.com/other" in base64.b64decode(sample)
+    assert receive(sample.strip()).status_code == 200
+
+
+def test_the_sample_of_an_unknown_user_is_a_404_naming_the_fix(get: Send) -> None:
+    response = get(SAMPLE, params={"username": "nobody"})
+    assert response.status_code == 404
+    assert "no user 'nobody'" in response.text and "--seed" in response.text
+
+
+@pytest.mark.parametrize("seconds", ["0", "3601", "soon"])
+def test_the_sample_refuses_a_validity_out_of_bounds(get: Send, seconds: str) -> None:
+    response = get(SAMPLE, params={"valid_seconds": seconds})
+    assert response.status_code == 400
+    assert "valid_seconds must be a number from 1 to 3600" in response.text
+
+
+def test_a_short_sample_expires_on_the_emulator_clock(
+    get: Send, receive: Send, emu: Emulator
+) -> None:
+    sample = get(SAMPLE, params={"valid_seconds": "60"}).text.strip()
+    emu.advance_clock(61)
+    assert receive(sample).status_code == 401

@@ -28,10 +28,15 @@ from anypoint_pulumi.access.models import Me, User
 from anypoint_pulumi.emulator import Emulator, Fault
 from anypoint_pulumi.token.provider import TokenProvider, client_for
 from anypoint_pulumi.token.schema import NAMES as INPUTS
+from tests.keys import new_rsa_key
+from tests.secrets import pem_body_lines
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # how the engine sends an unknown value
 CC = {"client_id": "0123456789abcdef0123456789abcdef", "client_secret": "s" * 32}
 PW = {"username": "max", "password": "pw-1234"}
+KEY = new_rsa_key()  # a real key, made now: no private key is written in the repository
+JWT = {"private_key": KEY.private_pem, "identity_provider_id": "2b8e1f6c-idp",
+       "username": "ann@example.com", "client_id": "0123456789abcdef0123456789abcdef"}
 
 # (id, inputs, the property the failure must name, words of the fix the reason must contain)
 BAD: list[tuple[str, dict[str, Any], str, str]] = [
@@ -103,6 +108,38 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
     ("verify_tls a string", {**CC, "verify_tls": "false"}, "verify_tls", "true or false"),
     ("missing ca_bundle file", {**CC, "ca_bundle": "/nonexistent/ca.pem"}, "ca_bundle",
      "path of a PEM bundle"),
+    # The JWT bearer grant: all four inputs, no other flow's secret, a PEM RSA private key.
+    ("private_key alone", {"private_key": KEY.private_pem}, "identity_provider_id",
+     "identity_provider_id is required with private_key"),
+    ("private_key without username", {**JWT, "username": None}, "username",
+     "username is required with private_key"),
+    ("private_key without client_id", {**JWT, "client_id": None}, "client_id",
+     "private_key + identity_provider_id + username + client_id"),
+    ("identity_provider_id without private_key", {**PW, "identity_provider_id": "idp"},
+     "private_key", "only used with private_key"),
+    ("private_key with client_secret", {**JWT, "client_secret": "s" * 32}, "client_secret",
+     "cannot be combined with private_key"),
+    ("private_key with password", {**JWT, "password": "pw"}, "password",
+     "remove password (from config and ANYPOINT_* too)"),
+    ("private_key not PEM", {**JWT, "private_key": "MIIEvQIBADANBgkqhkiG9w0"}, "private_key",
+     "not a PEM-encoded private key"),
+    ("private_key truncated", {**JWT, "private_key": KEY.private_pem[:300] +
+                               "\n-----END PRIVATE KEY-----"}, "private_key",
+     "not a readable PEM private key"),
+    ("private_key a public key", {**JWT, "private_key": KEY.public_pem}, "private_key",
+     "the connected app keeps the certificate"),
+    ("private_key a file path", {**JWT, "private_key": "./keys/jwt-app.pem"}, "private_key",
+     "pulumi config set --secret anypoint:privateKey < key.pem"),
+    ("private_key encrypted", {**JWT, "private_key": "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+                               "AAAA\n-----END ENCRYPTED PRIVATE KEY-----"}, "private_key",
+     "openssl pkey"),
+    ("private_key a number", {**JWT, "private_key": 42}, "private_key", "must be a string"),
+    ("blank identity_provider_id", {**JWT, "identity_provider_id": " "}, "identity_provider_id",
+     "blank"),
+    ("identity_provider_id with a bar", {**JWT, "identity_provider_id": "a|b"},
+     "identity_provider_id", "must not contain '|'"),
+    ("saml with private_key", {"saml_response": "PHNhbWw+", "private_key": KEY.private_pem},
+     "private_key", "cannot be combined with saml_response"),
     # Unknown values during preview: what is known is still judged.
     ("preview: unknown secret, no client_id", {"client_secret": UNKNOWN}, "client_id",
      "client_id is required"),
@@ -110,6 +147,9 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
                                                   "region": "mars"}, "region", "use one of"),
     ("preview: unknown saml with client credentials", {"saml_response": UNKNOWN, **CC},
      "client_id", "use one flow"),
+    ("preview: unknown private_key, no username", {**JWT, "private_key": UNKNOWN,
+                                                    "username": None}, "username",
+     "username is required with private_key"),
     ("preview: unknown id, non-string trigger", {"client_id": UNKNOWN, "client_secret": "x",
                                                  "triggers": {"n": 2}}, "triggers",
      "wrap it in str"),
@@ -126,6 +166,8 @@ PREVIEW_OK: list[dict[str, Any]] = [
     {**CC, "triggers": {"a": UNKNOWN}},
     {**CC, "renew_before_seconds": UNKNOWN, "timeout_seconds": UNKNOWN},
     {"saml_response": UNKNOWN, "saml_org_domain": "acme", "saml_provider_id": UNKNOWN},
+    {**JWT, "private_key": UNKNOWN},
+    {**JWT, "identity_provider_id": UNKNOWN, "username": UNKNOWN},
 ]
 
 
@@ -142,6 +184,7 @@ def test_bad_input_is_a_check_failure(news: dict[str, Any], prop: str, fix: str)
     for failure in result.failures:
         assert failure.property in INPUTS, failure.property
         assert "Traceback" not in failure.reason and len(failure.reason) > 20
+        assert not any(line in failure.reason for line in pem_body_lines(KEY.private_pem))
 
 
 @pytest.mark.parametrize("news", PREVIEW_OK)
@@ -157,7 +200,9 @@ GRPC_BAD = [case for case in BAD if case[0] in {
     "base_url unclosed IPv6", "negative renew_before_seconds", "absurd renew_before_seconds",
     "string renew_before_seconds", "number client_id", "triggers a list", "non-string trigger",
     "revoke_on_delete a string", "missing ca_bundle file", "preview: unknown secret, no client_id",
-    "preview: unknown saml with client credentials",
+    "preview: unknown saml with client credentials", "private_key alone",
+    "private_key with client_secret", "private_key not PEM", "private_key a public key",
+    "identity_provider_id with a bar", "preview: unknown private_key, no username",
 }]
 
 

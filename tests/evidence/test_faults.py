@@ -33,6 +33,7 @@ from anypoint_pulumi.access.errors import (
 )
 from anypoint_pulumi.emulator import Emulator, Fault
 from anypoint_pulumi.token.provider import TokenProvider
+from tests.keys import new_rsa_key
 
 from .conftest import FAST_BUDGET, FAST_RETRIES
 
@@ -59,6 +60,10 @@ FLOWS = [
          lambda e: {"username": e.demo.username, "password": e.demo.password}),
     Flow("saml", SAML, "SAML login",
          lambda e: {"saml_response": e.saml_response(e.demo.saml_username)}),
+    Flow("jwt_bearer", TOKEN_V2, "JWT bearer login",
+         lambda e: {"client_id": e.demo.jwt_client_id, "private_key": e.jwt_private_key,
+                    "identity_provider_id": e.demo.jwt_identity_provider_id,
+                    "username": e.demo.jwt_username}),
 ]
 FLOW_IDS = [f.name for f in FLOWS]
 
@@ -343,3 +348,37 @@ def test_grpc_transient_fault_exhausted_with_the_production_schedule(
     assert took < 10.0 + 1.0, f"{took:.1f} s: past the 10 s budget"
     fault_table("gRPC Create: 502 x5 (prod. retries)", flow.name,
                 f"Server(5) in {took:.1f} s")
+
+
+# The JWT bearer grant's own refusals: no injected fault, the control plane says no -------------
+
+JWT_FLOW = FLOWS[FLOW_IDS.index("jwt_bearer")]
+JWT_REFUSALS: dict[str, tuple[Callable[[Emulator], dict[str, Any]], str]] = {
+    "JWT: non-federated user": (lambda e: {"username": e.demo.username},
+                                "non-federated user is not supported"),
+    "JWT: wrong key": (lambda e: {"private_key": new_rsa_key().private_pem},
+                       "invalid assertion signature"),
+    "JWT: app without the grant": (lambda e: {"client_id": e.demo.client_id},
+                                   "may not use this grant"),
+    "JWT: assertion expired (clock skew)": (lambda e: e.advance_clock(200) or {},
+                                            "assertion expired"),
+}
+
+
+@pytest.mark.parametrize("name", JWT_REFUSALS)
+def test_jwt_refusal_is_one_request_and_says_what_to_check(
+        name: str, clean: Emulator, fast_provider: TokenProvider,
+        fault_table: Callable[[str, str, str], None]) -> None:
+    emu = clean
+    change, words = JWT_REFUSALS[name]
+    props = {**_props(emu, JWT_FLOW), **change(emu)}
+    try:
+        with pytest.raises(BadCredentialsError) as caught:
+            fast_provider.create(props)
+    finally:
+        emu.advance_clock(-emu.now().timestamp() + time.time())  # back to real time
+    text = str(caught.value)
+    assert words in text and JWT_FLOW.flow_words in text and TOKEN_V2 in text
+    assert "works only for federated (SSO) users" in text
+    assert emu.count(TOKEN_V2, method="POST") == 1, "a refusal was retried"
+    fault_table(name, JWT_FLOW.name, f"{_short(caught.value)}(1)")

@@ -1,9 +1,10 @@
 """Secrets sweep (issue 6): with a canary for every secret -- client secrets, a password, SAML
-responses and every token the emulator issued -- run every flow against faults, including answers
-that *echo the secrets back* (JSON, JSON-escaped, URL-encoded, HTML, plain text, broken JSON), and
-assert no canary shows in: exception text and chained causes, gRPC error details, the provider
-process's stdout/stderr, captured DEBUG logs, non-secret outputs, the serialized ``__provider``,
-resource ids, or the data functions' results.
+responses, a JWT app's private key, every JWT assertion and every token the emulator issued --
+run every flow against faults, including answers that *echo the secrets back* (JSON,
+JSON-escaped, URL-encoded, HTML, plain text, broken JSON), and assert no canary shows in:
+exception text and chained causes, gRPC error details, the provider process's stdout/stderr,
+captured DEBUG logs, non-secret outputs, the serialized ``__provider``, resource ids, or the data
+functions' results.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from anypoint_pulumi.access.errors import AnypointError
 from anypoint_pulumi.emulator import Emulator, Fault
 from anypoint_pulumi.token.provider import TokenProvider
 from anypoint_pulumi.token.schema import SECRET_INPUTS
+from tests.keys import new_rsa_key
+from tests.secrets import pem_body_lines
 
 from .conftest import assert_no_canary, canary, exception_texts
 
@@ -51,6 +54,9 @@ class Canaries:
     username: str
     password: str
     sent_saml: list[str]
+    jwt_client_id: str
+    private_key: str
+    jwt_username: str
 
     def saml(self) -> str:
         value = self.emu.saml_response(self.emu.demo.saml_username)
@@ -61,8 +67,11 @@ class Canaries:
         """Every secret so far: the credentials, each SAML response, each issued token."""
         with self.emu._store.lock:  # the emulator knows every token it minted, seen or not
             tokens = list(self.emu._store.tokens)
+            assertions = [piece for a in self.emu._store.jwt_assertions
+                          for piece in _fragments(a)]
         samls = [piece for s in self.sent_saml for piece in _fragments(s)]
-        return [self.client_secret, self.user_app_secret, self.password, *samls, *tokens]
+        return [self.client_secret, self.user_app_secret, self.password, *samls, *tokens,
+                *pem_body_lines(self.private_key), *assertions]
 
 
 def _fragments(secret: str) -> list[str]:
@@ -79,7 +88,13 @@ def canaries(emu: Emulator) -> Canaries:
     user_app_id, _ = emu.add_connected_app("sweep user app", grant_types=("password",),
                                            client_secret=user_secret)
     emu.add_user("sweep-user", password)
-    return Canaries(emu, client_id, secret, user_app_id, user_secret, "sweep-user", password, [])
+    key = new_rsa_key()  # a key only this module knows: every line of it is a canary
+    jwt_app_id, _ = emu.add_connected_app("sweep jwt app", grant_types=("jwt_bearer",),
+                                          public_key=key.public_pem)
+    emu.add_user("sweep-federated", canary("unused"),
+                 identity_provider_id=emu.demo.jwt_identity_provider_id)
+    return Canaries(emu, client_id, secret, user_app_id, user_secret, "sweep-user", password, [],
+                    jwt_app_id, key.private_pem, "sweep-federated")
 
 
 FLOWS: dict[str, tuple[str, Callable[[Canaries], dict[str, Any]]]] = {
@@ -90,6 +105,10 @@ FLOWS: dict[str, tuple[str, Callable[[Canaries], dict[str, Any]]]] = {
                                             "username": c.username, "password": c.password}),
     "legacy_login": (LOGIN, lambda c: {"username": c.username, "password": c.password}),
     "saml": (SAML, lambda c: {"saml_response": c.saml()}),
+    "jwt_bearer": (TOKEN_V2, lambda c: {"client_id": c.jwt_client_id, "private_key": c.private_key,
+                                        "identity_provider_id":
+                                            c.emu.demo.jwt_identity_provider_id,
+                                        "username": c.jwt_username}),
 }
 
 
@@ -302,3 +321,51 @@ def _run(awaitable: Any) -> Any:
         return await awaitable
 
     return asyncio.run(wait())
+
+
+def test_get_access_token_and_get_api_response_leak_nothing(
+        canaries: Canaries, clean: Emulator, sweep_logs: pytest.LogCaptureFixture,
+        fast_provider: TokenProvider) -> None:
+    """The login data function (every flow, refused and echoed) and the API data function (an
+    answer and errors that echo the token) show no secret in results, errors or logs; only the
+    token a login returns, in its ``access_token`` field, which ``repr`` hides. (``fast_provider``
+    shortens the retry schedule, which the data functions share.)"""
+    from anypoint_pulumi import get_access_token, get_api_response
+
+    emu = clean
+    texts: list[str] = []
+    for flow, (endpoint, props) in FLOWS.items():
+        inputs = {**props(canaries), "base_url": emu.base_url, "timeout_seconds": 1}
+        result = get_access_token(**inputs)
+        texts.append(repr(result) + json.dumps({k: v for k, v in result.to_dict().items()
+                                                if k != "access_token"}))
+        for fault in ("oauth json", "plain", "html", "no token"):
+            inputs = {**props(canaries), "base_url": emu.base_url, "timeout_seconds": 1}
+            secrets = [inputs[k] for k in SECRET_INPUTS if k in inputs]  # what this login sends
+            emu.inject(endpoint, _echoes(secrets)[fault], times=3)
+            try:
+                get_access_token(**inputs)
+            except AnypointError as exc:
+                texts.append(f"{flow}/{fault}: " + exception_texts(exc))
+            emu.clear_faults()
+    token = get_access_token(**FLOWS["legacy_login"][1](canaries), base_url=emu.base_url)
+    echoed = get_api_response(path="/accounts/api/profile", access_token=token.access_token,
+                              base_url=emu.base_url)
+    texts.append(repr(echoed) + json.dumps(echoed.to_dict()))
+    for fault in (Fault.json(400, {"message": token.access_token}),
+                  Fault.plain(401, f"Bearer {token.access_token}"),
+                  Fault(status=200, body=f'{{"t": "{token.access_token}',
+                        content_type="application/json")):
+        emu.inject("/apimanager/api/v1/x", fault)
+        try:
+            get_api_response(path="/apimanager/api/v1/x", access_token=token.access_token,
+                             base_url=emu.base_url)
+        except AnypointError as exc:
+            texts.append(exception_texts(exc))
+        emu.clear_faults()
+
+    everything = canaries.all()
+    assert len(texts) > 10
+    for n, text in enumerate(texts):
+        assert_no_canary(f"data function text #{n}: {text[:60]!r}", text, everything)
+    assert_no_canary("data function DEBUG logs", _log_text(sweep_logs), everything)

@@ -7,6 +7,7 @@ check the script's own logic: the calls it makes, in order; that the token reach
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,15 +22,26 @@ BASH = shutil.which("bash")
 
 pytestmark = pytest.mark.skipif(BASH is None, reason="bash is not installed")
 
-FAKE_PULUMI = """#!/usr/bin/env bash
+ORG = "0a1b2c3d-0000-4000-8000-00000000000a"
+ENV_ID = "0a1b2c3d-0000-4000-8000-00000000000e"
+HANDED_ON = {"ANYPOINT_ACCESS_TOKEN": TOKEN, "ANYPOINT_ORG": ORG, "ANYPOINT_ENV": "Sandbox",
+             "ANYPOINT_ENV_ID": ENV_ID, "ANYPOINT_HOST": "eu1.anypoint.mulesoft.com"}
+
+FAKE_PULUMI = f"""#!/usr/bin/env bash
 printf '%s\\n' "$*" >> "$PULUMI_CALLS"
 case "$*" in
-  "up "*) [[ -n "${FAKE_UP_FAILS:-}" ]] && { echo "error: update failed" >&2; exit 255; } ;;
+  "up "*) [[ -n "${{FAKE_UP_FAILS:-}}" ]] && {{ echo "error: update failed" >&2; exit 255; }} ;;
   "stack output accessToken --show-secrets"*) printf '%s\\n' "$FAKE_TOKEN" ;;
+  "stack output organizationId"*) echo "{ORG}" ;;
+  "stack output environmentName"*) echo "Sandbox" ;;
+  "stack output environmentId"*) echo "{ENV_ID}" ;;
+  "stack output baseUrl"*) echo "https://eu1.anypoint.mulesoft.com" ;;
   "stack output expiresAt"*) echo "2030-01-01T00:00:00Z" ;;
 esac
 exit 0
 """
+OUTPUTS = ["accessToken --show-secrets", "organizationId", "environmentName", "environmentId",
+           "baseUrl", "expiresAt"]
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -65,25 +77,31 @@ def test_script_is_executable() -> None:
     assert os.access(SCRIPT, os.X_OK)
 
 
-def test_up_then_token_to_the_next_command_without_printing_it(tmp_path: Path) -> None:
+def test_up_then_the_names_tools_read_to_the_next_command_without_printing_the_token(
+        tmp_path: Path) -> None:
     seen = tmp_path / "seen"
     next_step = [sys.executable, "-c",
-                 "import os, sys; open(sys.argv[1], 'w').write(os.environ['ANYPOINT_TOKEN'])",
-                 str(seen)]
+                 "import json, os, sys; json.dump({k: v for k, v in os.environ.items() "
+                 "if k.startswith('ANYPOINT_') and not k.startswith('ANYPOINT_CLIENT')}, "
+                 "open(sys.argv[1], 'w'))", str(seen)]
     result = run(tmp_path, *next_step, STACK="prod")
     assert result.returncode == 0, result.stderr
     assert calls(tmp_path) == [
         "stack select --create prod --non-interactive",
         "up --yes --non-interactive --skip-preview --stack prod",
-        "stack output accessToken --show-secrets --stack prod",
-        "stack output expiresAt --stack prod",
+        *(f"stack output {output} --stack prod" for output in OUTPUTS),
     ]
-    assert seen.read_text() == TOKEN
+    assert json.loads(seen.read_text()) == HANDED_ON
     assert TOKEN not in result.stdout + result.stderr
     assert "valid until 2030-01-01T00:00:00Z" in result.stdout
+    assert f"organization {ORG}, environment Sandbox on eu1.anypoint.mulesoft.com" in result.stdout
 
 
-def test_github_actions_masks_and_exports(tmp_path: Path) -> None:
+def test_the_old_anypoint_token_name_is_gone() -> None:
+    assert "ANYPOINT_TOKEN" not in SCRIPT.read_text().replace("ANYPOINT_TOKEN_", "")
+
+
+def test_github_actions_masks_the_token_and_exports_every_name(tmp_path: Path) -> None:
     github_env = tmp_path / "github_env"
     result = run(tmp_path, GITHUB_ENV=str(github_env))
     assert result.returncode == 0, result.stderr
@@ -92,9 +110,21 @@ def test_github_actions_masks_and_exports(tmp_path: Path) -> None:
     carrying = [line for line in (result.stdout + result.stderr).splitlines() if TOKEN in line]
     assert carrying == [f"::add-mask::{TOKEN}"]
     lines = github_env.read_text().splitlines()
-    assert lines[0].startswith("ANYPOINT_TOKEN<<ANYPOINT_")
-    assert lines[1] == TOKEN
-    assert lines[2] == lines[0].split("<<", 1)[1]
+    exported = {}
+    for start in range(0, len(lines), 3):
+        name, _, delimiter = lines[start].partition("<<")
+        assert delimiter.startswith("ANYPOINT_") and lines[start + 2] == delimiter
+        exported[name] = lines[start + 1]
+    assert exported == HANDED_ON
+
+
+def test_azure_pipelines_sets_the_token_as_a_secret_variable(tmp_path: Path) -> None:
+    result = run(tmp_path, TF_BUILD="True")
+    assert result.returncode == 0, result.stderr
+    carrying = [line for line in (result.stdout + result.stderr).splitlines() if TOKEN in line]
+    assert carrying == [
+        f"##vso[task.setvariable variable=ANYPOINT_ACCESS_TOKEN;issecret=true]{TOKEN}"]
+    assert f"##vso[task.setvariable variable=ANYPOINT_ORG]{ORG}" in result.stdout.splitlines()
 
 
 @pytest.mark.parametrize("missing", ["ANYPOINT_CLIENT_ID", "ANYPOINT_CLIENT_SECRET"])

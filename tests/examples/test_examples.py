@@ -44,7 +44,7 @@ def assert_token(run: Any, emu: Emulator, grant: str) -> str:
 
 def test_every_example_is_tested_here() -> None:
     tested = {"client-credentials", "user-context", "saml", "token-handoff", "ci-pipeline",
-              "control-planes", "testing"}
+              "control-planes", "testing", "api-lookup"}
     assert set(EVERY_EXAMPLE) == tested
 
 
@@ -271,9 +271,9 @@ def test_token_handoff(emulator: Emulator, pulumi_command: str) -> None:
     # whole (encrypted in state, masked in output), and never in its command line.
     assert _is_secret(command.inputs["environment"])
     environment = _plain(command.inputs["environment"])
-    assert _plain(environment["ANYPOINT_TOKEN"]) == token
+    assert _plain(environment["ANYPOINT_ACCESS_TOKEN"]) == token
     assert token not in command.inputs["create"]
-    assert "$ANYPOINT_TOKEN" in command.inputs["create"]
+    assert "$ANYPOINT_ACCESS_TOKEN" in command.inputs["create"]
     assert environment["ANYPOINT_BASE_URL"] == emulator.base_url
     assert environment["ANYPOINT_ENV_ID"] == emulator.demo.sandbox_environment_id
     # The command really called /me with the bearer token: the emulator answered for the app.
@@ -300,6 +300,22 @@ def test_ci_pipeline_reads_credentials_from_the_environment(
     assert token.inputs["renew_before_seconds"] == 1800
 
 
+def test_ci_pipeline_exports_what_deploy_sh_hands_on(emulator: Emulator,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANYPOINT_CLIENT_ID", emulator.demo.client_id)
+    monkeypatch.setenv("ANYPOINT_CLIENT_SECRET", emulator.demo.client_secret)
+    monkeypatch.setenv("ANYPOINT_BASE_URL", emulator.base_url)
+    run = run_example("ci-pipeline", {"environment": "Production"})
+    assert (run.value("environmentName"), run.value("environmentId")) == (
+        "Production", emulator.demo.production_environment_id)
+    assert run.value("baseUrl") == emulator.base_url
+    script = (EXAMPLES / "ci-pipeline" / "deploy.sh").read_text()
+    for output in ("accessToken", "organizationId", "environmentName", "environmentId",
+                   "baseUrl", "expiresAt"):
+        assert f"output {output}" in script, output
+        assert output in run.outputs
+
+
 def test_ci_pipeline_stack_config_wins_over_the_environment(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -307,6 +323,37 @@ def test_ci_pipeline_stack_config_wins_over_the_environment(
     monkeypatch.setenv("ANYPOINT_CLIENT_SECRET", "not-this-either")
     run = run_example("ci-pipeline", client_config(emulator))
     assert_token(run, emulator, "client_credentials")
+
+
+# --------------------------------------------------------------------------------------------
+# api-lookup
+# --------------------------------------------------------------------------------------------
+
+LOCAL_FILE = "pulumi-python:dynamic/local:File"
+
+
+def test_api_lookup_reads_the_api_instance_and_gives_it_to_a_resource(
+        emulator: Emulator) -> None:
+    run = run_example("api-lookup", client_config(emulator),
+                      secret_keys=("anypoint:clientSecret",))
+    assert run.value("apiId") == str(emulator.demo.api_instance_id)
+    assert run.value("environmentId") == emulator.demo.sandbox_environment_id
+    assert not run.secret("apiId")
+    (properties,) = run.mocks.of_type(LOCAL_FILE)
+    assert f"api.id={emulator.demo.api_instance_id}" in properties.inputs["content"]
+    assert properties.inputs["path"].endswith("build/autodiscovery.properties")
+    # One login (a token for this run, no AnypointToken), then only reads.
+    assert run.mocks.of_type(TOKEN_TYPE) == []
+    assert [(r.method, r.path) for r in emulator.requests if r.method != "GET"] == [
+        ("POST", "/accounts/api/v2/oauth2/token")]
+
+
+def test_api_lookup_of_an_asset_without_an_instance_names_the_ones_there(
+        emulator: Emulator) -> None:
+    config = {**client_config(emulator), "assetId": "no-such-api"}
+    with pytest.raises(ValueError, match="no instance of Exchange asset 'no-such-api'") as caught:
+        run_example("api-lookup", config)
+    assert "demo-orders-api" in str(caught.value)
 
 
 # --------------------------------------------------------------------------------------------

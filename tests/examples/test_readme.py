@@ -31,7 +31,11 @@ def test_the_two_commands_come_first() -> None:
 @pytest.mark.parametrize("module", ["anypoint_pulumi", "anypoint_pulumi.testing",
                                     "anypoint_pulumi.emulator", "anypoint_pulumi.functions.profile",
                                     "anypoint_pulumi.functions.environments",
-                                    "anypoint_pulumi.functions.organization"])
+                                    "anypoint_pulumi.functions.organization",
+                                    "anypoint_pulumi.functions.api",
+                                    "anypoint_pulumi.functions.access_token",
+                                    "anypoint_pulumi.access.api",
+                                    "anypoint_pulumi.access.assertion"])
 def test_api_reference_names_every_public_name(module: str) -> None:
     reference = section("API reference")
     public = [name for name in importlib.import_module(module).__all__
@@ -64,3 +68,29 @@ def test_the_readme_no_longer_says_the_cli_path_was_never_run() -> None:
 def test_version_in_changelog() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text()
     assert f"## {anypoint_pulumi.__version__}" in changelog
+
+
+def test_the_install_section_tells_the_truth_about_publishing() -> None:
+    install = section("Install")
+    wheel = f"anypoint_pulumi-{anypoint_pulumi.__version__}-py3-none-any.whl"
+    assert "not published on a package index yet" in install
+    assert "make dist" in install and wheel in install
+    for extra in ("[emulator]", "[jwt]"):
+        assert f"{wheel}{extra}" in install
+    assert "What publishing will change" in install
+    assert "scripts/wheelhouse.py" in install and "tests/e2e/test_install.py" in install
+
+
+def test_every_extra_is_documented() -> None:
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    table = section("Install")
+    assert all(f"| `{extra}` |" in table for extra in extras)
+
+
+def test_the_make_targets_named_exist() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    for target in re.findall(r"`make (\w+)", README):
+        assert re.search(rf"^{target}:", makefile, re.M), target

@@ -26,6 +26,19 @@ _SECRET_KEY = rpc._special_sig_key
 _SECRET_SIG = rpc._special_secret_sig
 
 
+@pytest.fixture(autouse=True)
+def _no_anypoint_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No ``ANYPOINT_*`` variable of the caller's reaches a data function, and no config set by a
+    test outlives it."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("ANYPOINT_"):
+            monkeypatch.delenv(name)
+    yield
+    pulumi.runtime.set_all_config({}, [])
+
+
 @pytest.fixture(scope="module")
 def emu() -> Iterator[Emulator]:
     """One started, demo-seeded emulator per test module."""
@@ -169,3 +182,24 @@ def shown() -> Callable[[BaseException], str]:
         return "\n".join([str(exc), repr(exc), *traceback.format_exception(exc)])
 
     return text
+
+
+def login_args(emu: Emulator, flow: str) -> dict[str, Any]:
+    """``get_access_token`` arguments for ``flow`` against ``emu`` (a fresh SAML response each
+    call)."""
+    demo = emu.demo
+    where = {"base_url": emu.base_url}
+    if flow == "client_credentials":
+        return {"client_id": demo.client_id, "client_secret": demo.client_secret, **where}
+    if flow == "password":
+        return {**token_args(emu, "user")}
+    if flow == "login":
+        return {"username": demo.username, "password": demo.password, **where}
+    if flow == "jwt_bearer":
+        return {"client_id": demo.jwt_client_id, "private_key": emu.jwt_private_key,
+                "identity_provider_id": demo.jwt_identity_provider_id,
+                "username": demo.jwt_username, **where}
+    return {"saml_response": emu.saml_response(demo.saml_username), **where}
+
+
+LOGIN_FLOWS = ("client_credentials", "password", "login", "saml", "jwt_bearer")

@@ -14,17 +14,17 @@ from anypoint_pulumi import get_environment, get_environment_output, get_profile
 from anypoint_pulumi.functions.invoke import CONNECTION_ARGUMENTS
 
 PLAIN = ["get_profile", "get_environments", "get_environment", "get_organization",
-         "get_business_groups"]
+         "get_business_groups", "get_api_response"]
 EVERY = [*PLAIN, *(f"{name}_output" for name in PLAIN)]
 
 
-@pytest.mark.parametrize("name", PLAIN)
+@pytest.mark.parametrize("name", [*PLAIN, "get_access_token"])
 def test_plain_forms_take_invoke_options(name: str) -> None:
     opts = inspect.signature(getattr(anypoint_pulumi, name)).parameters["opts"]
     assert opts.annotation == "pulumi.InvokeOptions | None" and opts.default is None
 
 
-@pytest.mark.parametrize("name", PLAIN)
+@pytest.mark.parametrize("name", [*PLAIN, "get_access_token"])
 def test_output_forms_take_invoke_output_options(name: str) -> None:
     opts = inspect.signature(getattr(anypoint_pulumi, f"{name}_output")).parameters["opts"]
     assert opts.annotation == "pulumi.InvokeOutputOptions | None" and opts.default is None

@@ -22,14 +22,14 @@ from anypoint_pulumi.emulator import Emulator
 from anypoint_pulumi.testing.engine import ProviderServer
 from anypoint_pulumi.token.provider import TOKEN_PROVIDER, TokenProvider
 
-FLOWS = ("client_credentials", "password", "login", "saml", "saml_org")
+FLOWS = ("client_credentials", "password", "login", "saml", "saml_org", "jwt_bearer")
 """Every way to sign in: ``saml_org`` is SAML through the organization-specific endpoint."""
 
 GRANT = {"client_credentials": "client_credentials", "password": "password", "login": "login",
-         "saml": "saml", "saml_org": "saml"}
+         "saml": "saml", "saml_org": "saml", "jwt_bearer": "jwt_bearer"}
 """The ``grant_type`` output each flow yields."""
 
-OAUTH_FLOWS = ("client_credentials", "password")
+OAUTH_FLOWS = ("client_credentials", "password", "jwt_bearer")
 SESSION_FLOWS = ("login", "saml", "saml_org")
 
 
@@ -45,6 +45,10 @@ def flow_inputs(emu: Emulator, flow: str) -> dict[str, Any]:
                 "username": demo.username, "password": demo.password, **where}
     if flow == "login":
         return {"username": demo.username, "password": demo.password, **where}
+    if flow == "jwt_bearer":
+        return {"client_id": demo.jwt_client_id, "private_key": emu.jwt_private_key,
+                "identity_provider_id": demo.jwt_identity_provider_id,
+                "username": demo.jwt_username, **where}
     saml = {"saml_response": emu.saml_response(demo.saml_username), **where}
     if flow == "saml_org":
         saml.update(saml_org_domain=demo.saml_org_domain,

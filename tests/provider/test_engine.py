@@ -29,6 +29,7 @@ from anypoint_pulumi.testing.engine import (
     ProviderServer,
 )
 from anypoint_pulumi.token.provider import TOKEN_PROVIDER
+from tests.secrets import pem_body_lines
 
 from .conftest import FLOWS, GRANT, OAUTH_FLOWS, Created, flow_inputs
 
@@ -340,7 +341,8 @@ def test_no_secret_in_grpc_answers_or_provider_output_through_a_lifecycle(
     errors: list[str] = []
     for flow in FLOWS:
         created = grpc_create(flow)
-        secrets += [created.token, created.inputs.get("saml_response", "")]
+        secrets += [created.token, created.inputs.get("saml_response", ""),
+                    *pem_body_lines(created.inputs.get("private_key", ""))]
         provider_server.update(created.id, created.outs, {**created.inputs, "timeout_seconds": 9})
         emu.revoke(created.token)  # the warning path: a refresh finds it revoked
         _, outs, _ = provider_server.read(created.id, created.outs, inputs=created.inputs)

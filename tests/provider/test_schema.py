@@ -76,7 +76,7 @@ def test_an_unknown_keyword_is_refused_naming_it() -> None:
 
 def test_secret_outputs_are_the_token_and_every_secret_input() -> None:
     assert schema.SECRET_OUTPUTS == ("access_token", "client_secret", "password",
-                                     "saml_response")
+                                     "saml_response", "private_key")
 
 
 def test_helpers_name_the_type_the_resource_registers_with() -> None:

@@ -1,0 +1,113 @@
+"""``get_api_response``: read any Anypoint API with the token, as a data source.
+
+An authenticated ``GET`` (or ``HEAD``, or a ``POST`` to a query endpoint such as Exchange's
+GraphQL search) to a path of the token's control plane, through ``AccessManagementClient.request``:
+the ids no provider exposes (API Manager instances, Exchange assets, Runtime Manager deployments)
+become ``Output`` values to pass to resources. The path never leaves the control plane (URLs and
+``..`` are refused), the token is masked wherever the answer echoes it, and only idempotent
+methods are retried. Like every data function it runs on every preview and update (unknown,
+and no request, while the token is): ``PUT``, ``PATCH`` and ``DELETE`` are refused here -- change
+things with a resource. The result is not secret unless ``secret=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from ..access.api import check_method
+from ..access.errors import ConfigurationError
+from .invoke import Call, DataFunction
+from .results import ApiResponse, AwaitableApiResponse
+
+if TYPE_CHECKING:
+    from ..token.resource import AnypointToken
+
+__all__ = ["READ_METHODS", "ApiResponse", "AwaitableApiResponse", "get_api_response",
+           "get_api_response_output"]
+
+READ_METHODS = ("GET", "HEAD", "POST")
+"""What a data function may send: reads, and POST for query endpoints (it runs on every run)."""
+
+
+def _read(call: Call) -> ApiResponse:
+    args = call.args
+    method = check_method(args.get("method") or "GET")
+    if method not in READ_METHODS:
+        raise ConfigurationError(
+            f"get_api_response is for reads (GET, HEAD, or POST to a query endpoint): a data "
+            f"function runs on every preview and update, so a {method} would be repeated each "
+            "time. Change things with a resource (a dynamic resource calling "
+            "AccessManagementClient.request, or pulumi_command)", field="method")
+    params = args.get("params")
+    if params is not None and not isinstance(params, Mapping):
+        raise ConfigurationError("params must be a map of query parameters, e.g. "
+                                 "{\"limit\": 10}", field="params")
+    if not isinstance(args.get("secret", False), bool):
+        raise ConfigurationError("secret must be true or false", field="secret")
+    return call.client.request(method, args["path"], token=call.token,
+                               json=args.get("json"), params=params,
+                               organization_id=args.get("organization_id"),
+                               environment_id=args.get("environment_id"))
+
+
+API_RESPONSE = DataFunction("get_api_response", _read, AwaitableApiResponse,
+                            shown=("method", "path"), secret_argument="secret")
+
+
+def get_api_response(
+    *,
+    path: str,
+    method: str = "GET",
+    json: Any = None,
+    params: Mapping[str, Any] | None = None,
+    organization_id: str | None = None,
+    environment_id: str | None = None,
+    secret: bool = False,
+    access_token: str | None = None,
+    token: AnypointToken | None = None,
+    region: str | None = None,
+    base_url: str | None = None,
+    timeout_seconds: float | None = None,
+    ca_bundle: str | None = None,
+    verify_tls: bool | None = None,
+    opts: pulumi.InvokeOptions | None = None,
+) -> AwaitableApiResponse:
+    """Call an Anypoint API now (plain values; ``await`` works too) and return the
+    :class:`ApiResponse` (``status``, ``headers``, ``body``: the parsed JSON or text).
+
+    ``path`` is a path on the token's control plane (``/apimanager/api/v1/organizations/…``);
+    ``params`` the query; ``organization_id``/``environment_id`` send ``X-ANYPNT-ORG-ID``/
+    ``X-ANYPNT-ENV-ID``; ``method`` ``GET`` (default), ``HEAD`` or ``POST`` (with ``json``).
+    The token and connection arguments are those of :func:`~anypoint_pulumi.get_profile`
+    (``token=``, ``access_token=``, or ``ANYPOINT_ACCESS_TOKEN``).
+    """
+    return API_RESPONSE.plain(locals())
+
+
+def get_api_response_output(
+    *,
+    path: pulumi.Input[str],
+    method: pulumi.Input[str] = "GET",
+    json: pulumi.Input[Any] = None,
+    params: pulumi.Input[Mapping[str, Any]] | None = None,
+    organization_id: pulumi.Input[str] | None = None,
+    environment_id: pulumi.Input[str] | None = None,
+    secret: bool = False,
+    access_token: pulumi.Input[str] | None = None,
+    token: AnypointToken | None = None,
+    region: pulumi.Input[str] | None = None,
+    base_url: pulumi.Input[str] | None = None,
+    timeout_seconds: pulumi.Input[float] | None = None,
+    ca_bundle: pulumi.Input[str] | None = None,
+    verify_tls: pulumi.Input[bool] | None = None,
+    opts: pulumi.InvokeOutputOptions | None = None,
+) -> pulumi.Output[ApiResponse]:
+    """An Anypoint API's answer as an ``Output`` (``response.body`` lifts: ``.body["total"]``).
+
+    Unknown while the token is (no request then); not secret unless ``secret=True`` (the token
+    is masked in it either way). Arguments as :func:`get_api_response`.
+    """
+    return API_RESPONSE.output(locals())
