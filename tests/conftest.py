@@ -1,9 +1,16 @@
-"""Fixtures shared by every test layer: the emulator is the one fake."""
+"""Fixtures shared by every test layer: the emulator is the one fake.
+
+``hypothesis`` is imported here, at collection: its pytest plugin otherwise imports it at the end
+of a run that used none of it, and pytest's assertion rewriting of those modules then trips
+CPython 3.11.7's ast ("AST constructor recursion depth mismatch"), failing ``pytest tests/examples``
+after every test passed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import hypothesis  # noqa: F401  (see the module docstring)
 import pytest
 
 from anypoint_pulumi.emulator import Emulator
