@@ -107,8 +107,9 @@ def read_body(raw: _Raw, deadline: Deadline, limit: int = MAX_ANSWER_BYTES) -> b
     urllib3's own errors (timeouts, broken connections) pass through."""
     headers = raw.headers
     decoder = _decoder(headers.get("Content-Encoding", "") or "")
-    too_large = BodyRefused(f"the answer is larger than {_mib(limit)} (decompressed): no Access "
-                            "Management answer is that large")
+    too_large = BodyRefused(f"the answer is larger than {_mib(limit)} (decompressed), more than "
+                            "this client reads from one answer (no Access Management answer is "
+                            "that large; page a request() to another API)")
     length = headers.get("Content-Length", "")
     if isinstance(decoder, _Identity) and length.strip().isdigit() and int(length) > limit:
         raise too_large
@@ -157,8 +158,9 @@ def parse_json(body: bytes) -> Any:
     holds more than :data:`MAX_JSON_VALUES` values, or nests deeper than
     :data:`MAX_JSON_DEPTH`."""
     if body.count(b",") + body.count(b"{") + body.count(b"[") > MAX_JSON_VALUES:
-        raise MalformedJson(f"the answer holds more than {MAX_JSON_VALUES} JSON values, far more "
-                            "than any Access Management answer")
+        raise MalformedJson(f"the answer holds more than {MAX_JSON_VALUES} JSON values, more than "
+                            "this client reads from one answer (no Access Management answer "
+                            "does; page a request() to another API)")
     problem = ""
     try:
         value = json.loads(body)

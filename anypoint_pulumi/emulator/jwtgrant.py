@@ -61,7 +61,7 @@ def _segment(text: str) -> bytes:
 def _json_segment(text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(_segment(text))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):  # nested past depth
         return None
     return value if isinstance(value, dict) else None
 

@@ -44,7 +44,7 @@ def gzipped(obj: object) -> bytes:
     return gzip.compress(json.dumps(obj).encode())
 
 
-# Size ------------------------------------------------------------------------------------------
+# Size ---------------------------------------------------------------------------------------------
 
 
 def test_a_gzip_answer_within_the_limit_is_read(hostile, client):
@@ -157,7 +157,7 @@ def test_a_body_shorter_than_its_length_is_a_transport_error(hostile, client):
         sign_in(client)
 
 
-# Shape -----------------------------------------------------------------------------------------
+# Shape --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 1000, 100_000])
@@ -206,7 +206,7 @@ def test_the_depth_check_never_recurses():
         parse_json(b"[" * 5000 + b"]" * 5000)
 
 
-# Property: any body, any declared encoding: a token or our error -------------------------------
+# Property: any body, any declared encoding: a token or our error ----------------------------------
 
 _bodies = st.one_of(st.binary(max_size=300),
                     st.builds(lambda obj: json.dumps(obj).encode(),
@@ -237,3 +237,30 @@ def test_property_any_body_and_encoding_is_a_token_or_our_error(hostile, client,
         assert str(exc) and exc.host
     else:
         assert token.access_token
+
+
+# Other APIs through request(): the same bounds ----------------------------------------------------
+
+API = "/apimanager/api/v1/organizations/org/environments/env/apis"
+
+
+def test_an_api_answer_nested_past_the_limit_is_our_error(hostile, client):
+    hostile.route(API, Act.nested(100_000))
+
+    with pytest.raises(UnexpectedResponseError, match="nested more than 64 levels"):
+        client.request("GET", API, token="a-token")
+
+
+def test_an_api_answer_past_the_size_limit_is_refused(hostile, client):
+    hostile.route(API, Act.compression_bomb(1024 ** 3))
+
+    with pytest.raises(UnexpectedResponseError, match="larger than 4 MiB"):
+        client.request("GET", API, token="a-token")
+
+
+def test_an_api_answer_within_the_limits_is_returned(hostile, client):
+    hostile.route(API, Act(body=gzipped([{"id": n} for n in range(1000)]),
+                           headers=(("Content-Type", "application/json"),
+                                    ("Content-Encoding", "gzip"))))
+
+    assert len(client.request("GET", API, token="a-token").body) == 1000

@@ -3,6 +3,7 @@ parser's depth, in every endpoint that reads a JSON body."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 
 import pytest
@@ -29,3 +30,14 @@ def test_json_nested_a_little_is_still_read_as_a_body(url: Callable[[str], str])
                                                            "password": "p"}, timeout=10)
 
     assert response.status_code == 401  # read, judged: not a known user
+
+
+def test_a_jwt_assertion_whose_json_is_nested_past_the_depth_is_refused_not_a_500(
+        url: Callable[[str], str]) -> None:
+    nested = base64.urlsafe_b64encode(b"[" * 100_000 + b"]" * 100_000).decode().rstrip("=")
+    assertion = f"{nested}.{nested}.c2lnbmF0dXJl"
+
+    response = requests.post(url("/accounts/api/v2/oauth2/token"), timeout=10, data={
+        "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion})
+
+    assert 400 <= response.status_code < 500

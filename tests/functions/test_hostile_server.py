@@ -11,7 +11,13 @@ from typing import Any
 import pulumi
 import pytest
 
-from anypoint_pulumi import get_environment, get_environments, get_profile
+from anypoint_pulumi import (
+    get_access_token,
+    get_api_response,
+    get_environment,
+    get_environments,
+    get_profile,
+)
 from anypoint_pulumi.access.endpoints import ME
 from anypoint_pulumi.access.errors import (
     NotFoundError,
@@ -102,3 +108,26 @@ def test_verify_tls_off_is_warned_about_on_every_call(hostile, warned):
                                 grant_type="client_credentials"))
 
     assert len([w for w in warned if "verify_tls is false" in w]) == 2
+
+
+def test_get_api_response_from_a_dripping_server_ends_within_timeout_seconds(hostile):
+    path = "/apimanager/api/v1/organizations/org/environments/env/apis"
+    hostile.route(path, Act.dripping(b'{"assets": []}' * 50, every=0.05))
+
+    started = time.monotonic()
+    with pytest.raises(TransportError):
+        get_api_response(path=path, **where(hostile))
+
+    assert time.monotonic() - started < 1 + 1
+
+
+def test_get_access_token_from_a_dripping_server_ends_within_timeout_seconds(hostile):
+    hostile.route("/accounts/api/v2/oauth2/token",
+                  Act.dripping(b'{"access_token": "t", "expires_in": 60}', every=0.1))
+
+    started = time.monotonic()
+    with pytest.raises(TransportError):
+        get_access_token(client_id="0123456789abcdef", client_secret="secret-1234",
+                         base_url=hostile.base_url, timeout_seconds=1)
+
+    assert time.monotonic() - started < 1 + 1
