@@ -29,11 +29,13 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
+# Three pytest-xdist workers: most tests wait on servers and processes, not on the CPU
+# (1752 tests: 5 min 26 s in one process, 3 min with three, on 2 cores).
 unit: $(VENV)/.installed
 	@engine="$$($(PYTHON) engine/build.py --python $(PY))" || { \
 	  status=$$?; [ $$status -eq 3 ] || exit $$status; engine=""; }; \
 	echo "engine: $${engine:-none (the CLI tests skip)}"; \
-	ANYPOINT_PULUMI_ENGINE="$$engine" $(PY) -m pytest
+	ANYPOINT_PULUMI_ENGINE="$$engine" $(PY) -m pytest -n 3
 
 ## bench: print the measured figures (request counts, sizes, ratios, engine runs, import time)
 bench: $(VENV)/.installed
