@@ -35,7 +35,14 @@ ENGINE_VAR = "ANYPOINT_PULUMI_ENGINE"
 SITE_DIR = Path(__file__).resolve().parent / "site"
 """Holds the ``sitecustomize`` that shifts the provider processes' clock (:meth:`advance`)."""
 
-pytestmark = pytest.mark.cli
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here needs the engine: mark it ``cli`` (``-m "not cli"`` runs the rest)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.cli)
 
 
 def _find_engine() -> Path:
