@@ -204,7 +204,7 @@ def run_with_cli(engine: Path, config: Mapping[str, tuple[str, bool]]) -> Output
     # A fresh throwaway backend every run: the previous run's emulator (and its tokens) is gone.
     shutil.rmtree(STATE_DIR, ignore_errors=True)
     STACK_CONFIG_FILE.unlink(missing_ok=True)
-    STATE_DIR.mkdir()
+    (STATE_DIR / "backend").mkdir(parents=True)
     PASSPHRASE_FILE.write_text(secrets.token_urlsafe(24))
     PASSPHRASE_FILE.chmod(0o600)
     env = cli_env(engine)
@@ -237,15 +237,9 @@ def run_with_cli(engine: Path, config: Mapping[str, tuple[str, bool]]) -> Output
 
 def cli_env(engine: Path) -> dict[str, str]:
     """Nothing reaches out: file backend, passphrase, no update check, no plugin download."""
-    return {
-        "PULUMI_BACKEND_URL": STATE_DIR.as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE_FILE": str(PASSPHRASE_FILE),
-        "PULUMI_HOME": str(STATE_DIR / "home"),
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_PYTHON_CMD": sys.executable,  # the dynamic provider runs in this virtualenv
-        "PATH": os.pathsep.join([str(engine), os.environ.get("PATH", "")]),
-    }
+    from anypoint_pulumi.testing.local import offline_env
+
+    return offline_env(engine, STATE_DIR, passphrase_file=PASSPHRASE_FILE)
 
 
 def run_with_mocks(config: Mapping[str, tuple[str, bool]]) -> Outputs:

@@ -30,12 +30,36 @@ from typing import Any
 
 from pulumi import automation as auto
 
-__all__ = ["PASSPHRASE", "SECRET_SIG", "LocalStack", "project_name", "run_file"]
+__all__ = ["PASSPHRASE", "SECRET_SIG", "LocalStack", "offline_env", "project_name", "run_file"]
 
 PASSPHRASE = "local-stack-passphrase-not-a-secret"
 """The passphrase of every local stack (it protects test state only)."""
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 """The key that marks a secret value in exported state."""
+
+
+def offline_env(engine_bin: Path, state_dir: Path, *, python: str = sys.executable,
+                passphrase_file: Path | None = None,
+                path: str | None = None) -> dict[str, str]:
+    """The environment under which ``pulumi`` (in ``engine_bin``) reaches nothing outside:
+    a file backend in ``state_dir/backend``, a passphrase (:data:`PASSPHRASE`, or the one in
+    ``passphrase_file``), ``PULUMI_HOME`` in ``state_dir/pulumi-home``, no update check, no
+    plugin download; dynamic providers run with ``python``; ``path`` (default ``$PATH``) comes
+    after the engine's and ``python``'s directories."""
+    passphrase = ({"PULUMI_CONFIG_PASSPHRASE_FILE": str(passphrase_file)} if passphrase_file
+                  else {"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE})
+    return {
+        "PULUMI_BACKEND_URL": (state_dir / "backend").as_uri(),
+        **passphrase,
+        "PULUMI_HOME": str(state_dir / "pulumi-home"),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_PYTHON_CMD": python,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PATH": os.pathsep.join([str(engine_bin), str(Path(python).parent),
+                                 path if path is not None else os.environ.get("PATH", "")]),
+        "NO_PROXY": "127.0.0.1,localhost,::1",
+    }
 
 
 @dataclass
@@ -67,19 +91,7 @@ class LocalStack:
 
     def env(self) -> dict[str, str]:
         """What every ``pulumi`` process of this deployment runs with: nothing reaches out."""
-        return {
-            "PULUMI_BACKEND_URL": self.backend.as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_HOME": str(self.root / "pulumi-home"),
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PULUMI_PYTHON_CMD": sys.executable,
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-            "PATH": os.pathsep.join([str(self.engine_bin), str(Path(sys.executable).parent),
-                                     os.environ.get("PATH", "")]),
-            "NO_PROXY": "127.0.0.1,localhost,::1",
-            **self.extra_env,
-        }
+        return {**offline_env(self.engine_bin, self.root), **self.extra_env}
 
     def create(self, config: dict[str, tuple[str, bool]] | None = None) -> auto.Stack:
         """Create the stack, or select it again (after a change of :attr:`extra_env`)."""
@@ -103,11 +115,11 @@ class LocalStack:
                     toolchain: pip
                     virtualenv: {sys.prefix}
                 """))
+        env = self.env()
         self._stack = auto.create_or_select_stack(
             stack_name=self.stack_name, project_name=self.project, program=self.program,
             opts=auto.LocalWorkspaceOptions(
-                work_dir=str(self.work_dir), pulumi_home=self.env()["PULUMI_HOME"],
-                env_vars=self.env(),
+                work_dir=str(self.work_dir), pulumi_home=env["PULUMI_HOME"], env_vars=env,
                 pulumi_command=auto.PulumiCommand(root=str(self.engine_bin.parent))),
         )
         if config:

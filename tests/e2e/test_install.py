@@ -29,7 +29,7 @@ import pytest
 
 from anypoint_pulumi import __version__
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.testing.local import PASSPHRASE, project_name
+from anypoint_pulumi.testing.local import offline_env, project_name
 
 from .conftest import ROOT
 
@@ -147,12 +147,9 @@ def quickstart(installed: Installed, engine_bin: Path, tmp_path: Path,
     """Run the copied quickstart from its venv under the real engine; its stack outputs."""
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER)
-    env = clean_env(
-        PATH=os.pathsep.join([str(engine_bin), str(installed.python.parent), "/usr/bin:/bin"]),
-        ENGINE_ROOT=str(engine_bin.parent), PULUMI_PYTHON_CMD=str(installed.python),
-        PULUMI_BACKEND_URL=(tmp_path / "backend").as_uri(), PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
-        PULUMI_HOME=str(tmp_path / "pulumi-home"), PULUMI_SKIP_UPDATE_CHECK="true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true")
+    env = clean_env(ENGINE_ROOT=str(engine_bin.parent),
+                    **offline_env(engine_bin, tmp_path, python=str(installed.python),
+                                  path="/usr/bin:/bin"))
     (tmp_path / "backend").mkdir()
     done = run([str(installed.python), str(driver), str(installed.project),
                 project_name(installed.project), json.dumps(config)], cwd=tmp_path, env=env)
