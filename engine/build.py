@@ -3,12 +3,17 @@
 
 The engine is the ``pulumi`` CLI plus the dynamic-provider shim ``pulumi-resource-pulumi-python``
 and the Python executor script, at the version pinned in ``engine/go.mod`` (its ``go.sum`` is the
-lock file). The order:
+lock file), and the YAML language host ``pulumi-language-yaml`` at the version pinned in
+``engine/yaml/go.mod``. The YAML host is a Go module of its own with its own pins: pulumi-yaml
+v1.25.0 does not compile against the engine's pkg/v3, but does against the pkg/v3 it was released
+with. The CLI looks for language hosts beside its own executable first, so both go into one
+``bin`` directory. The order:
 
 1. A ``pulumi`` on ``PATH`` that is at least as new as the ``pulumi`` Python SDK the project
-   installs is used as it is: users already have one (``--no-path`` skips this).
+   installs, with the dynamic-provider shim and the YAML host beside it or on ``PATH``, is used
+   as it is: users already have one (``--no-path`` skips this).
 2. A finished build in ``${XDG_CACHE_HOME:-~/.cache}/anypoint-pulumi/engine/<version>/bin`` whose
-   stamp matches ``go.mod`` + ``go.sum`` + this recipe is reused.
+   stamp matches both modules' ``go.mod`` + ``go.sum`` + this recipe is reused.
 3. Otherwise it is built with the machine's Go, from the Go module proxy only, into a temporary
    directory that is renamed into place when every step has passed: a half-finished build is
    never mistaken for a finished one.
@@ -38,11 +43,16 @@ PULUMI_PKG = "github.com/pulumi/pulumi/pkg/v3"
 PULUMI_SDK = "github.com/pulumi/pulumi/sdk/v3"
 MAIN_PACKAGE = f"{PULUMI_PKG}/cmd/pulumi"
 VERSION_VAR = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
+YAML_DIR = HERE / "yaml"
+YAML_MODULE = "github.com/pulumi/pulumi-yaml"
+YAML_PACKAGE = f"{YAML_MODULE}/cmd/pulumi-language-yaml"
+YAML_HOST = "pulumi-language-yaml"
+YAML_VERSION_VAR = f"{YAML_MODULE}/pkg/version.Version"
 SCRIPTS = {  # file in the sdk/v3 module -> name in bin/
     "python/dist/pulumi-resource-pulumi-python": "pulumi-resource-pulumi-python",
     "python/cmd/pulumi-language-python-exec": "pulumi-language-python-exec",
 }
-RECIPE = "3"  # bump when the build steps change, so that cached builds are redone
+RECIPE = "4"  # bump when the build steps change, so that cached builds are redone
 NO_ENGINE = 3
 
 # Measured on a 2-core machine (see README, "The Pulumi engine"); printed as expectations.
@@ -50,6 +60,7 @@ EXPECTED = {
     "download": "about 280 MB of module zips: a minute or two on a cold module cache, "
                 "seconds when warm",
     "build": "about 4 min cold on 2 cores (peak ~2 GB of memory), seconds when warm",
+    "yaml": "about 1 min cold (its own modules, ~30 MiB binary), seconds when warm",
 }
 
 
@@ -70,6 +81,15 @@ def pinned_version() -> str:
     found = re.search(rf"^\s*{re.escape(PULUMI_PKG)}\s+(v\S+)", text, re.MULTILINE)
     if not found:
         raise StepFailed("read pin", f"engine/go.mod does not require {PULUMI_PKG}")
+    return found.group(1)
+
+
+def pinned_yaml_version() -> str:
+    """The pulumi-yaml version ``engine/yaml/go.mod`` requires."""
+    text = (YAML_DIR / "go.mod").read_text()
+    found = re.search(rf"^\s*{re.escape(YAML_MODULE)}\s+(v\S+)", text, re.MULTILINE)
+    if not found:
+        raise StepFailed("read pin", f"engine/yaml/go.mod does not require {YAML_MODULE}")
     return found.group(1)
 
 
@@ -96,7 +116,7 @@ def cache_root() -> Path:
 
 def stamp_of(version: str) -> str:
     digest = hashlib.sha256(RECIPE.encode())
-    for name in ("go.mod", "go.sum"):
+    for name in ("go.mod", "go.sum", "yaml/go.mod", "yaml/go.sum"):
         digest.update((HERE / name).read_bytes())
     return f"{version} {digest.hexdigest()}\n"
 
@@ -111,9 +131,8 @@ def cli_version(pulumi: Path) -> tuple[int, int, int] | None:
     return parse_version(done.stdout) if done.returncode == 0 else None
 
 
-def has_dynamic_shim(bin_dir: Path) -> bool:
-    return (bin_dir / "pulumi-resource-pulumi-python").exists() or bool(
-        shutil.which("pulumi-resource-pulumi-python"))
+def beside_or_on_path(bin_dir: Path, name: str) -> bool:
+    return (bin_dir / name).exists() or bool(shutil.which(name))
 
 
 def from_path(needed: tuple[int, int, int]) -> Path | None:
@@ -132,10 +151,12 @@ def from_path(needed: tuple[int, int, int]) -> Path | None:
         progress(f"pulumi {fmt(version)} on PATH ({found}) is older than {fmt(needed)}, the "
                  "version this project's pulumi SDK needs at least: using the pinned engine")
         return None
-    if not has_dynamic_shim(path.parent):
-        progress(f"pulumi {fmt(version)} on PATH has no pulumi-resource-pulumi-python beside it "
-                 "or on PATH (dynamic providers need it): using the pinned engine")
-        return None
+    for name, needed_by in (("pulumi-resource-pulumi-python", "dynamic providers"),
+                            (YAML_HOST, "YAML programs")):
+        if not beside_or_on_path(path.parent, name):
+            progress(f"pulumi {fmt(version)} on PATH has no {name} beside it or on PATH "
+                     f"({needed_by} need it): using the pinned engine")
+            return None
     progress(f"using pulumi {fmt(version)} from PATH ({found})")
     return path.parent
 
@@ -148,7 +169,7 @@ def finished(target: Path, version: str) -> bool:
     stamp = target / "stamp"
     return (stamp.is_file() and stamp.read_text() == stamp_of(version)
             and all((target / "bin" / name).is_file()
-                    for name in ("pulumi", *SCRIPTS.values())))
+                    for name in ("pulumi", YAML_HOST, *SCRIPTS.values())))
 
 
 def go_env() -> dict[str, str]:
@@ -157,10 +178,11 @@ def go_env() -> dict[str, str]:
             "GOTOOLCHAIN": os.environ.get("GOTOOLCHAIN", "local")}
 
 
-def run_go(step: str, args: list[str], module_hint: str) -> str:
+def run_go(step: str, args: list[str], module_hint: str, cwd: Path = HERE) -> str:
+    """``go ARGS`` in the module at ``cwd`` (the engine's, or the YAML host's)."""
     started = time.monotonic()
     try:
-        done = subprocess.run(["go", *args], cwd=HERE, env=go_env(), capture_output=True,
+        done = subprocess.run(["go", *args], cwd=cwd, env=go_env(), capture_output=True,
                               text=True, check=False)
     except OSError as exc:
         raise StepFailed(step, f"could not run go: {exc}") from None
@@ -194,6 +216,7 @@ def explain(stderr: str, module_hint: str) -> str:
 
 def build(version: str, target: Path) -> None:
     """Build into a temporary sibling of ``target``, then rename it into place."""
+    yaml_version = pinned_yaml_version()
     if shutil.which("go") is None:
         raise StepFailed("find go", "no `go` on PATH")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -202,15 +225,15 @@ def build(version: str, target: Path) -> None:
         bin_dir = work / "bin"
         bin_dir.mkdir()
         progress(f"building pulumi {version} from Go modules (pinned in engine/go.mod)")
-        progress(f"[1/4] download modules: {EXPECTED['download']}")
+        progress(f"[1/6] download modules: {EXPECTED['download']}")
         run_go("download modules", ["mod", "download"], PULUMI_PKG)
-        progress(f"[2/4] go build {MAIN_PACKAGE}: {EXPECTED['build']}")
+        progress(f"[2/6] go build {MAIN_PACKAGE}: {EXPECTED['build']}")
         run_go("build pulumi", [
             "build", "-trimpath", "-tags", "osusergo,grpcnotrace",
             "-ldflags", f"-s -w -X {VERSION_VAR}={version}",
             "-o", str(bin_dir / "pulumi"), MAIN_PACKAGE,
         ], f"{PULUMI_PKG}@{version}")
-        progress("[3/4] install the Python shim and executor from the sdk/v3 module")
+        progress("[3/6] install the Python shim and executor from the sdk/v3 module")
         sdk_dir = Path(run_go("locate sdk module", ["list", "-m", "-f", "{{.Dir}}", PULUMI_SDK],
                               PULUMI_SDK).strip())
         for source, name in SCRIPTS.items():
@@ -219,10 +242,24 @@ def build(version: str, target: Path) -> None:
             shutil.copyfile(sdk_dir / source, bin_dir / name)
             (bin_dir / name).chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH
                                    | stat.S_IXOTH)  # module files are read-only, mode lost
-        progress("[4/4] check the built CLI")
+        progress(f"[4/6] download the YAML host's modules (pulumi-yaml {yaml_version}, pinned "
+                 "in engine/yaml/go.mod)")
+        run_go("download yaml modules", ["mod", "download"], YAML_MODULE, cwd=YAML_DIR)
+        progress(f"[5/6] go build {YAML_PACKAGE}: {EXPECTED['yaml']}")
+        run_go("build yaml host", [
+            "build", "-trimpath", "-ldflags", f"-s -w -X {YAML_VERSION_VAR}={yaml_version}",
+            "-o", str(bin_dir / YAML_HOST), YAML_PACKAGE,
+        ], f"{YAML_MODULE}@{yaml_version}", cwd=YAML_DIR)
+        progress("[6/6] check the built CLI and YAML host")
         built = cli_version(bin_dir / "pulumi")
         if built is None or fmt(built) != version:
             raise StepFailed("check", f"bin/pulumi reports {built and fmt(built)}, not {version}")
+        info = run_go("check yaml host", ["version", "-m", str(bin_dir / YAML_HOST)],
+                      YAML_MODULE, cwd=YAML_DIR)
+        if not re.search(rf"^\s*mod\s+{re.escape(YAML_MODULE)}\s+{re.escape(yaml_version)}\s",
+                         info, re.MULTILINE):
+            raise StepFailed("check", f"bin/{YAML_HOST} was not built from "
+                             f"{YAML_MODULE}@{yaml_version}")
         (work / "stamp").write_text(stamp_of(version))
         if target.exists():
             shutil.rmtree(target)

@@ -18,6 +18,10 @@ BUILD = ROOT / "engine" / "build.py"
 PIN = re.search(r"github.com/pulumi/pulumi/pkg/v3 (v\S+)", (ROOT / "engine" / "go.mod").read_text())
 assert PIN
 VERSION = PIN.group(1)
+YAML_PIN = re.search(r"github.com/pulumi/pulumi-yaml (v\S+)",
+                     (ROOT / "engine" / "yaml" / "go.mod").read_text())
+assert YAML_PIN
+YAML_VERSION = YAML_PIN.group(1)
 
 
 def fake(bin_dir: Path, name: str, script: str) -> None:
@@ -59,10 +63,24 @@ def test_a_new_enough_pulumi_on_path_is_used_and_printed_last(tmp_path: Path) ->
     users = tmp_path / "users-bin"
     fake(users, "pulumi", "echo v9.9.9\n")
     fake(users, "pulumi-resource-pulumi-python", "exit 0\n")
+    fake(users, "pulumi-language-yaml", "exit 0\n")
     done = run(tmp_path, path=[users])
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == str(users)
     assert "using pulumi v9.9.9 from PATH" in done.stderr
+
+
+@pytest.mark.parametrize("missing", ["pulumi-language-yaml", "pulumi-resource-pulumi-python"])
+def test_a_pulumi_on_path_without_the_yaml_host_or_the_shim_is_not_used(
+        tmp_path: Path, missing: str) -> None:
+    users = tmp_path / "users-bin"
+    fake(users, "pulumi", "echo v9.9.9\n")
+    for name in {"pulumi-language-yaml", "pulumi-resource-pulumi-python"} - {missing}:
+        fake(users, name, "exit 0\n")
+    done = run(tmp_path, "--no-build", path=[users])
+    assert done.returncode == 3
+    assert f"has no {missing} beside it or on PATH" in done.stderr
+    assert done.stdout == ""
 
 
 def test_a_too_old_pulumi_names_the_version_found_and_the_one_needed(tmp_path: Path) -> None:
@@ -127,6 +145,7 @@ def finished_build(tmp_path: Path, stamp: str) -> Path:
     fake(target / "bin", "pulumi", f"echo {VERSION}\n")
     fake(target / "bin", "pulumi-resource-pulumi-python", "exit 0\n")
     fake(target / "bin", "pulumi-language-python-exec", "exit 0\n")
+    fake(target / "bin", "pulumi-language-yaml", "exit 0\n")
     (target / "stamp").write_text(stamp)
     return target
 
@@ -158,3 +177,89 @@ def test_a_build_without_the_current_stamp_is_never_reused(tmp_path: Path, stamp
     done = run(tmp_path, "--no-build")
     assert done.returncode == 3
     assert "no pulumi" in done.stderr and "built yet" in done.stderr
+
+
+def test_a_build_of_the_previous_recipe_without_the_yaml_host_is_rebuilt(tmp_path: Path) -> None:
+    """A cache filled before the YAML host joined the engine: same pin, no host, older stamp."""
+    target = finished_build(tmp_path, current_stamp())
+    (target / "bin" / "pulumi-language-yaml").unlink()
+    done = run(tmp_path, "--no-build")
+    assert done.returncode == 3, done.stderr
+    (target / "stamp").write_text(f"{VERSION} built-by-recipe-3\n")
+    fake(target / "bin", "pulumi-language-yaml", "exit 0\n")
+    assert run(tmp_path, "--no-build").returncode == 3
+
+
+def fake_go(tools: Path, sdk_dir: Path, yaml_version: str = YAML_VERSION,
+            fail_on: str = "") -> None:
+    """A ``go`` that "builds" by writing the -o file, and logs each call with its directory."""
+    for name in ("python/dist/pulumi-resource-pulumi-python",
+                 "python/cmd/pulumi-language-python-exec"):
+        (sdk_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (sdk_dir / name).write_text("#!/bin/sh\n")
+    fake(tools, "go", f"""\
+        echo "$PWD $*" >> {tools}/calls
+        case "$*" in
+          *"{fail_on or "never-fails"}"*) echo "go: broken on purpose" >&2; exit 1 ;;
+        esac
+        case "$1" in
+          env) echo off ;;
+          mod) exit 0 ;;
+          list) echo {sdk_dir} ;;
+          version) printf '\\tmod\\tgithub.com/pulumi/pulumi-yaml\\t{yaml_version}\\th1:x=\\n' ;;
+          build)
+            while [ "$1" != "-o" ]; do shift; done
+            case "$2" in
+              */pulumi) printf '#!/bin/sh\\necho {VERSION}\\n' > "$2" ;;
+              *) printf '#!/bin/sh\\n' > "$2" ;;
+            esac
+            chmod +x "$2" ;;
+        esac
+        """)
+
+
+def test_a_cold_build_puts_the_yaml_host_beside_pulumi_built_in_its_own_module(
+        tmp_path: Path) -> None:
+    tools = tmp_path / "tools"
+    fake_go(tools, tmp_path / "sdk")
+    done = run(tmp_path, "--no-path", path=[tools])
+    assert done.returncode == 0, done.stderr
+    target = tmp_path / "cache" / "anypoint-pulumi" / "engine" / VERSION
+    assert done.stdout.strip().splitlines()[-1] == str(target / "bin")
+    assert sorted(p.name for p in (target / "bin").iterdir()) == [
+        "pulumi", "pulumi-language-python-exec", "pulumi-language-yaml",
+        "pulumi-resource-pulumi-python"]
+    calls = (tools / "calls").read_text().splitlines()
+    yaml_builds = [c for c in calls if "pulumi-language-yaml" in c and " build " in f" {c} "]
+    assert len(yaml_builds) == 1
+    assert yaml_builds[0].startswith(f"{ROOT / 'engine' / 'yaml'} build")
+    assert f"pkg/version.Version={YAML_VERSION}" in yaml_builds[0]
+    assert any(c.startswith(f"{ROOT / 'engine' / 'yaml'} mod download") for c in calls)
+    assert any(c.startswith(f"{ROOT / 'engine'} build") and c.endswith("/cmd/pulumi")
+               for c in calls)
+    again = run(tmp_path, "--no-path", "--no-build", path=[tools])
+    assert again.returncode == 0 and "reusing the finished build" in again.stderr
+
+
+@pytest.mark.parametrize(("fail_on", "step"), [
+    ("pulumi-language-yaml", "build yaml host"),
+    ("version -m", "check yaml host"),
+])
+def test_a_failed_yaml_host_step_leaves_no_engine_behind(
+        tmp_path: Path, fail_on: str, step: str) -> None:
+    tools = tmp_path / "tools"
+    fake_go(tools, tmp_path / "sdk", fail_on=fail_on)
+    done = run(tmp_path, "--no-path", path=[tools])
+    assert done.returncode == 1
+    assert f"step {step!r} failed" in done.stderr
+    engine_dir = tmp_path / "cache" / "anypoint-pulumi" / "engine"
+    assert [p.name for p in engine_dir.iterdir()] == []
+
+
+def test_a_yaml_host_of_another_version_is_refused(tmp_path: Path) -> None:
+    tools = tmp_path / "tools"
+    fake_go(tools, tmp_path / "sdk", yaml_version="v0.0.1")
+    done = run(tmp_path, "--no-path", path=[tools])
+    assert done.returncode == 1
+    assert f"was not built from github.com/pulumi/pulumi-yaml@{YAML_VERSION}" in done.stderr
+    assert not list((tmp_path / "cache").rglob("pulumi-language-yaml"))
