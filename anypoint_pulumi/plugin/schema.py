@@ -36,11 +36,14 @@ from ..token.schema import INPUTS, OUTPUTS
 __all__ = [
     "CONFIG_NAMESPACE",
     "FUNCTION_PREFIX",
+    "INPUTS",
+    "OUTPUTS",
     "PACKAGE",
     "TOKEN",
     "Argument",
     "Function",
     "camel",
+    "camel_text",
     "functions",
     "schema",
     "schema_json",
@@ -237,14 +240,19 @@ def _identifiers() -> frozenset[str]:
     return frozenset(names)
 
 
-def describe(text: str) -> str:
-    """A Python docstring as schema text: ``code`` -> `code`, ``None`` -> `null`, the names of
-    inputs, outputs, functions and their arguments and results in camelCase."""
-    text = text.replace("``None``", "`null`").replace("``", "`")
-    text = text.replace(":func:", "").replace(":class:", "")
+def camel_text(text: str) -> str:
+    """``text`` with the names of inputs, outputs, functions and their arguments and results in
+    camelCase (``client_secret is required`` -> ``clientSecret is required``)."""
     known = _identifiers()
     return _NAMES.sub(lambda found: camel(found.group(0)) if found.group(0) in known
                       else found.group(0), text)
+
+
+def describe(text: str) -> str:
+    """A Python docstring as schema text: ``code`` -> `code`, ``None`` -> `null`, names in
+    camelCase (:func:`camel_text`)."""
+    text = text.replace("``None``", "`null`").replace("``", "`")
+    return camel_text(text.replace(":func:", "").replace(":class:", ""))
 
 
 def _type_of(hint: Any, types_: dict[str, Any]) -> dict[str, Any]:
@@ -332,7 +340,7 @@ def _token_resource() -> dict[str, Any]:
         outputs[camel(out.name)] = prop
     always = [camel(out.name) for out in OUTPUTS] + [
         camel(spec.name) for spec in INPUTS if spec.default is not None]
-    return {"description": _TOKEN_DOC, "inputProperties": inputs, "requiredInputs": [],
+    return {"description": _TOKEN_DOC, "inputProperties": inputs,
             "properties": outputs, "required": sorted(set(always))}
 
 
