@@ -33,7 +33,7 @@ from .access.errors import (
 from .access.models import ENVIRONMENT_TYPES, AccessToken, GrantType
 from .access.settings import CONTROL_PLANES, ConnectionSettings, RetryPolicy
 from .functions.access_token import get_access_token, get_access_token_output
-from .functions.api import get_api_response, get_api_response_output
+from .functions.api_response import get_api_response, get_api_response_output
 from .functions.environments import (
     get_environment,
     get_environment_output,

@@ -22,7 +22,7 @@ of goal / measured / pass and the machine it ran on. Everything runs against the
   dynamic-provider processes started per ``up`` (counted by a ``PULUMI_PYTHON_CMD`` wrapper), and
   the wall time of that no-change ``up`` against the same program with 20 no-op dynamic resources
   instead (medians of interleaved rounds);
-- against the hostile loopback server of ``anypoint_pulumi.testing.hostile`` (issue 10, the same
+- against the hostile loopback server of ``tests.support.hostile`` (issue 10, the same
   figures the evidence suite prints): the worst wall time of a ``Create``, a ``Delete`` (through
   the provider server) and a data-function call against servers that drip or never answer, with
   ``timeout_seconds=1``; the memory growth of a call, in a fresh process, against compression
@@ -51,10 +51,10 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from anypoint_pulumi.access.endpoints import PROFILE, REVOKE, TOKEN_V2
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.testing.engine import ProviderServer
-from anypoint_pulumi.testing.hostile import memory_figures, page_figures, wall_time_figures
-from anypoint_pulumi.testing.proxy import CountingProxy
 from anypoint_pulumi.token.provider import TOKEN_PROVIDER, TokenProvider
+from tests.support.hostile import memory_figures, page_figures, wall_time_figures
+from tests.support.provider_server import ProviderServer
+from tests.support.proxy import CountingProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 

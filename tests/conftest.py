@@ -14,9 +14,9 @@ import hypothesis  # noqa: F401  (see the module docstring)
 import pytest
 
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.testing.hostile import HostileServer
-from anypoint_pulumi.testing.proxy import CountingProxy
 from tests.keys import RsaKey, new_rsa_key
+from tests.support.hostile import HostileServer
+from tests.support.proxy import CountingProxy
 
 
 @pytest.fixture

@@ -18,11 +18,10 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 
-from . import answers, endpoints
-from .api import IDEMPOTENT, check_header_id, check_method, check_path, kept_headers, scrub
+from . import bodies, endpoints
+from .api_requests import IDEMPOTENT, check_header_id, check_method, check_path, kept_headers, scrub
 from .assertion import GRANT as JWT_GRANT
 from .assertion import make_assertion, secret_parts
-from .bounds import MAX_PAGES, check_client_options, clamp_expiry, lifetime_seconds, token_problem
 from .deadline import bounded_calls
 from .endpoints import LOGIN, LOGOUT, ME, PROFILE, REVOKE, SAML, SESSION, TOKEN_LEGACY, TOKEN_V2
 from .errors import (
@@ -32,6 +31,7 @@ from .errors import (
     MfaRequiredError,
     UnexpectedResponseError,
 )
+from .limits import MAX_PAGES, check_client_options, clamp_expiry, lifetime_seconds, token_problem
 from .models import (
     AccessToken,
     ApiResponse,
@@ -357,9 +357,9 @@ class AccessManagementClient:
                                   hint="A proxy, captive portal or wrong base_url answered "
                                   "instead of Anypoint: check base_url and HTTPS_PROXY")
         if ctype == "application/json" or ctype.endswith("+json"):
-            try:  # bounded in depth and size, like every answer (see answers.parse_json)
-                return answers.parse_json(resp.content)
-            except answers.MalformedJson as exc:
+            try:  # bounded in depth and size, like every answer (see bodies.parse_json)
+                return bodies.parse_json(resp.content)
+            except bodies.MalformedJson as exc:
                 problem = str(exc)
             raise http.unexpected(f"{resp.request.method} {path}", resp.status_code, problem)
         return resp.content.decode(resp.encoding or "utf-8", errors="replace")

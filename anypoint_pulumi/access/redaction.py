@@ -12,9 +12,9 @@ A secret of fewer than :data:`MIN_MASKED_CHARS` characters cannot be masked with
 away (the places of the masks would spell it), so a text that contains one, in any spelling, is
 withheld whole.
 
-:func:`shown` makes server text fit for a message: it reads a bounded window of it, so redacting
+:func:`excerpt` makes server text fit for a message: it reads a bounded window of it, so redacting
 even a 200 MB body costs no more than redacting a few kilobytes, redacts it, replaces control and
-formatting characters (terminal escapes, bidirectional overrides) and trims it. :func:`shown_url`
+formatting characters (terminal escapes, bidirectional overrides) and trims it. :func:`excerpt_url`
 does the same for a URL and drops its query and fragment.
 """
 
@@ -28,15 +28,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["MIN_MASKED_CHARS", "REDACTED", "SHOWN_WINDOW", "WITHHELD", "redact", "shown",
-           "shown_url"]
+__all__ = [
+    "MIN_MASKED_CHARS",
+    "REDACTED",
+    "SHOWN_WINDOW",
+    "WITHHELD",
+    "excerpt",
+    "excerpt_url",
+    "redact",
+]
 
 REDACTED = "***"
 WITHHELD = "[withheld: may hold a short secret]"
 MIN_MASKED_CHARS = 4
 """Secrets at least this long are masked where they appear; shorter ones withhold the text."""
 SHOWN_WINDOW = 8192
-"""Characters of a server text that :func:`shown` reads (plus room for a secret at its end)."""
+"""Characters of a server text that :func:`excerpt` reads (plus room for a secret at its end)."""
 _ENCODED_PER_CHAR = 12
 """The longest spelling of one character: ``%F4%8F%BF%BF`` or ``\\uDBFF\\uDFFF``."""
 
@@ -240,7 +247,7 @@ def _printable(text: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
-def shown(text: str, secrets: Iterable[str | None] = (), limit: int = 200) -> str:
+def excerpt(text: str, secrets: Iterable[str | None] = (), limit: int = 200) -> str:
     """Server text fit for a message: at most :data:`SHOWN_WINDOW` characters read, redacted
     (as :func:`redact`), control characters replaced, white space collapsed, trimmed to
     ``limit`` characters (an ellipsis marks a cut). Bounded in time whatever the text's size."""
@@ -258,9 +265,9 @@ def shown(text: str, secrets: Iterable[str | None] = (), limit: int = 200) -> st
     return cleaned
 
 
-def shown_url(url: str, secrets: Iterable[str | None] = (), limit: int = 200) -> str:
+def excerpt_url(url: str, secrets: Iterable[str | None] = (), limit: int = 200) -> str:
     """A URL a server sent (a redirect's ``Location``), fit for a message: without user
-    information, query or fragment, then as :func:`shown`."""
+    information, query or fragment, then as :func:`excerpt`."""
     try:
         parts = urlsplit(url[:SHOWN_WINDOW])
         host = parts.hostname or ""
@@ -272,4 +279,4 @@ def shown_url(url: str, secrets: Iterable[str | None] = (), limit: int = 200) ->
             bare += "?…" if parts.query else "#…"
     except ValueError:
         bare = url
-    return shown(bare, secrets, limit)
+    return excerpt(bare, secrets, limit)

@@ -17,9 +17,9 @@ a request still running at the deadline. When the budget is spent the error says
 waited and how many attempts were made.
 
 **Size and shape.** Bodies are read in chunks, decompressed a bounded amount at a time and
-refused past :data:`~.bounds.MAX_ANSWER_BYTES`; JSON nested or repeated beyond any real answer is
+refused past :data:`~.limits.MAX_ANSWER_BYTES`; JSON nested or repeated beyond any real answer is
 refused (:mod:`.answers`). Everything a server sends that reaches a message (its words, its
-``Location``, the text of a broken connection) is scrubbed by :func:`~.redaction.shown`.
+``Location``, the text of a broken connection) is scrubbed by :func:`~.redaction.excerpt`.
 
 **Environment.** The session does not read the environment itself (``trust_env`` is off): a
 ``~/.netrc`` entry never replaces the bearer token. What is taken, deliberately: the proxy
@@ -61,11 +61,11 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from .._version import __version__
-from . import answers, deadline, errors
-from .bounds import check_texts, token_problem
+from . import bodies, deadline, errors
 from .endpoints import TOKEN_LEGACY
 from .errors import AnypointError, RateLimitedError, TransportError
-from .redaction import shown, shown_url
+from .limits import check_texts, token_problem
+from .redaction import excerpt, excerpt_url
 from .settings import ConnectionSettings, is_loopback
 
 __all__ = ["MAX_TRANSPORTS", "POOL_SIZE", "Transport", "close_all", "proxies_for",
@@ -318,10 +318,10 @@ class Transport:
                 problem = exc
             else:
                 try:
-                    body = answers.read_body(resp.raw, clock)
-                except answers.BodyRefused as exc:
+                    body = bodies.read_body(resp.raw, clock)
+                except bodies.BodyRefused as exc:
                     refused = str(exc)
-                except answers.DeadlinePassed:
+                except bodies.DeadlinePassed:
                     problem = TimeoutError("the answer was still arriving")
                 except Exception as exc:
                     problem = exc
@@ -332,7 +332,7 @@ class Transport:
                     resp._content_consumed = True  # type: ignore[attr-defined]
             fired = guard.fired
         # Outside the except blocks: no library exception is kept as __context__.
-        if fired or isinstance(problem, answers.DeadlinePassed) or (
+        if fired or isinstance(problem, bodies.DeadlinePassed) or (
                 problem is not None and clock.expired):
             reason = _reason(problem, secrets) if problem is not None else ""
             return _Failure("Timeout", reason, _BUDGET_HINT, budget=True)
@@ -419,8 +419,8 @@ class Transport:
             raise self.unexpected(endpoint, resp.status_code,
                                   "the answer is an HTML page, not JSON", hint=_html_hint(resp))
         try:
-            body = answers.parse_json(resp.content)
-        except answers.MalformedJson as exc:
+            body = bodies.parse_json(resp.content)
+        except bodies.MalformedJson as exc:
             problem = str(exc)  # raised below, outside the handler
         else:
             problem = "" if isinstance(body, dict) else "the answer is not a JSON object"
@@ -506,7 +506,8 @@ def _classify(
                 "This is on Anypoint's side: retry later and check the MuleSoft status page")
     if 300 <= status < 400:
         return (errors.UnexpectedResponseError,
-                f"Anypoint redirected to {shown_url(resp.headers.get('Location', '?'), secrets)!r}",
+                "Anypoint redirected to "
+                f"{excerpt_url(resp.headers.get('Location', '?'), secrets)!r}",
                 "Check base_url (a proxy or load balancer may be redirecting)")
     if bearer and status == 401 and _NOT_ALLOWED.search(detail):
         # Anypoint's 401 for a valid token of the wrong kind (profile or hierarchy with a
@@ -553,13 +554,13 @@ def _html_hint(resp: requests.Response) -> str:
 
 def _detail(resp: requests.Response, secrets: Iterable[str | None], limit: int = 200) -> str:
     """Anypoint's own words for an error: JSON message → error_description → error → text;
-    scrubbed (:func:`~.redaction.shown`: bounded, redacted, printable, trimmed)."""
+    scrubbed (:func:`~.redaction.excerpt`: bounded, redacted, printable, trimmed)."""
     if _looks_html(resp):
         return "an HTML page" if resp.content[:4096].strip() else ""
-    text = resp.content[: answers.CHUNK_BYTES].decode("utf-8", errors="replace")
+    text = resp.content[: bodies.CHUNK_BYTES].decode("utf-8", errors="replace")
     try:
-        body = answers.parse_json(resp.content)
-    except answers.MalformedJson:
+        body = bodies.parse_json(resp.content)
+    except bodies.MalformedJson:
         body = None
     if isinstance(body, dict):
         for key in ("message", "error_description", "error"):
@@ -567,7 +568,7 @@ def _detail(resp: requests.Response, secrets: Iterable[str | None], limit: int =
             if isinstance(value, str) and value.strip():
                 text = value
                 break
-    return shown(text.strip(), secrets, limit)
+    return excerpt(text.strip(), secrets, limit)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -586,7 +587,7 @@ def _reason(exc: BaseException, secrets: Iterable[str | None]) -> str:
     """The innermost cause's message, scrubbed like any server text (it may quote a server's
     status line, headers or the URL): one line, redacted, trimmed."""
     inner = _causes(exc)[-1]
-    return shown(str(inner) or type(inner).__name__, secrets, 200)
+    return excerpt(str(inner) or type(inner).__name__, secrets, 200)
 
 
 def _wait_for(resp: requests.Response) -> float | None:

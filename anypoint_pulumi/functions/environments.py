@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pulumi
 
 from ..access import endpoints
-from ..access.errors import ConfigurationError, NotFoundError, shown
+from ..access.errors import ConfigurationError, NotFoundError, excerpt
 from ..access.models import ENVIRONMENT_TYPES
 from .invoke import Call, DataFunction
 from .results import AwaitableEnvironment, AwaitableEnvironments, Environment, Environments
@@ -65,7 +65,7 @@ def _read_one(call: Call) -> Environment:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        ids = ", ".join(shown(env.id, (call.token,), 60) for env in matches[:_LISTED])
+        ids = ", ".join(excerpt(env.id, (call.token,), 60) for env in matches[:_LISTED])
         raise ConfigurationError(
             f"{len(matches)} environments are called {name!r} in organization "
             f"{organization_id!r} (ids {ids})",
@@ -77,7 +77,7 @@ def _read_one(call: Call) -> Environment:
 def _missing(call: Call, organization_id: str, name: str) -> NotFoundError:
     """The error for a name that is not there, listing the names that are."""
     # Names are the server's words: scrubbed (bounded, redacted, printable) before shown.
-    names = sorted(shown(env.name, (call.token,), 80)
+    names = sorted(excerpt(env.name, (call.token,), 80)
                    for env in call.client.environments(call.token, organization_id))
     if not names:
         hint = "The organization has no environment this token can see"

@@ -13,7 +13,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, overload
 
-from ..access.errors import ConfigurationError, NotFoundError, shown
+from ..access.errors import ConfigurationError, NotFoundError, excerpt
 from ..access.models import (
     AccessToken,
     ApiResponse,
@@ -151,15 +151,15 @@ class BusinessGroupTree(Model):
         if len(matches) == 1:
             return matches[0]
         if matches:
-            ids = ", ".join(shown(group.id, (), 60) for group in matches[:_LISTED])
+            ids = ", ".join(excerpt(group.id, (), 60) for group in matches[:_LISTED])
             raise ConfigurationError(
                 f"{len(matches)} business groups are called {name!r} (ids {ids})", field="name",
                 hint="Choose by id: walk the tree with BusinessGroupTree.all")
         # Names are the server's words: scrubbed (bounded, printable) before they are shown.
         groups = self.all
-        names = ", ".join(repr(shown(group.name or "", (), 80)) for group in groups[:_LISTED])
+        names = ", ".join(repr(excerpt(group.name or "", (), 80)) for group in groups[:_LISTED])
         more = f" and {len(groups) - _LISTED} more" if len(groups) > _LISTED else ""
-        root = shown(self.root.name or "", (), 80)
+        root = excerpt(self.root.name or "", (), 80)
         raise NotFoundError(f"no business group named {name!r} below {root!r}",
                             hint=f"Existing business groups: {names}{more} (names are "
                             "case-sensitive)")

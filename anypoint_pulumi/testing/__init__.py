@@ -4,10 +4,8 @@
   :func:`set_mocks`, which installs them so that they see each registration as the engine does;
 - :mod:`.program`: :func:`~anypoint_pulumi.testing.program.run_program`, a whole program under the
   mocks (used by ``make demo`` and the example tests);
-- :mod:`.engine`: :class:`~anypoint_pulumi.testing.engine.ProviderServer`, the SDK's dynamic
-  provider server driven over gRPC as the engine drives it;
-- :mod:`.proxy`: :class:`~anypoint_pulumi.testing.proxy.CountingProxy`, a loopback TCP relay that
-  counts the connections a client opens.
+- :mod:`.local`: :class:`~anypoint_pulumi.testing.local.LocalStack`, a program run under a real
+  ``pulumi`` CLI offline (a local file backend and a passphrase).
 
 The emulator is :mod:`anypoint_pulumi.emulator`. Only the mocks load with this package.
 """

@@ -24,9 +24,9 @@ import pulumi
 from pulumi.dynamic import CheckFailure
 
 from ..access.assertion import check_private_key
-from ..access.bounds import check_text
 from ..access.endpoints import segment_problem
 from ..access.errors import ConfigurationError
+from ..access.limits import check_text
 from ..access.models import GrantType
 from ..access.settings import (
     DEFAULT_REGION,

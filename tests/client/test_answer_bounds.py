@@ -14,8 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anypoint_pulumi.access.answers import parse_json
-from anypoint_pulumi.access.bounds import MAX_ANSWER_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES
+from anypoint_pulumi.access.bodies import parse_json
 from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.endpoints import ME, TOKEN_V2
 from anypoint_pulumi.access.errors import (
@@ -25,7 +24,8 @@ from anypoint_pulumi.access.errors import (
     TransportError,
     UnexpectedResponseError,
 )
-from anypoint_pulumi.testing.hostile import Act, HostileServer, measure
+from anypoint_pulumi.access.limits import MAX_ANSWER_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES
+from tests.support.hostile import Act, HostileServer, measure
 
 MEMORY_GOAL_MIB = 64
 TOKEN = {"access_token": "a-token-of-the-hostile-server", "expires_in": 3600}

@@ -18,7 +18,7 @@ from anypoint_pulumi.access import deadline
 from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.endpoints import LOGIN, ME, SESSION, TOKEN_V2
 from anypoint_pulumi.access.errors import ServerError, TransportError
-from anypoint_pulumi.testing.hostile import Act, HostileServer, pager
+from tests.support.hostile import Act, HostileServer, pager
 
 BUDGET = 1.0
 SLACK = 1.0

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anypoint_pulumi.access.api import check_path
+from anypoint_pulumi.access.api_requests import check_path
 from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.errors import (
     ConfigurationError,

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anypoint_pulumi.access.bounds import MAX_LIFETIME_SECONDS, MAX_TOKEN_CHARS
 from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.endpoints import LOGIN, ME, SAML, SESSION, TOKEN_V2, segment
 from anypoint_pulumi.access.errors import (
@@ -22,9 +21,10 @@ from anypoint_pulumi.access.errors import (
     TokenRejectedError,
     UnexpectedResponseError,
 )
+from anypoint_pulumi.access.limits import MAX_LIFETIME_SECONDS, MAX_TOKEN_CHARS
 from anypoint_pulumi.access.settings import ConnectionSettings
-from anypoint_pulumi.testing.hostile import Act, HostileServer
 from tests.secrets import leaks, new_canary
+from tests.support.hostile import Act, HostileServer
 
 
 @pytest.fixture

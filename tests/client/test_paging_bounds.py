@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anypoint_pulumi.access.bounds import MAX_PAGES
 from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.errors import UnexpectedResponseError
-from anypoint_pulumi.testing.hostile import HostileServer, pager
+from anypoint_pulumi.access.limits import MAX_PAGES
+from tests.support.hostile import HostileServer, pager
 
 PATH = "/accounts/api/organizations/org/environments"
 

@@ -1,6 +1,6 @@
 """Redaction: a secret is masked in every spelling a server may echo it in (any mix of percent
 encoding in either case, JSON and HTML escapes, base64 also of ``id:secret``), a secret too short
-to mask withholds the text, and :func:`shown` stays bounded in time on any size of text."""
+to mask withholds the text, and :func:`excerpt` stays bounded in time on any size of text."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from anypoint_pulumi.access.redaction import (
     REDACTED,
     SHOWN_WINDOW,
     WITHHELD,
+    excerpt,
+    excerpt_url,
     redact,
-    shown,
-    shown_url,
 )
 
 SECRET = "Sx9-+/=&\"<>'é%41 end"
@@ -134,50 +134,50 @@ def test_empty_and_missing_secrets_are_ignored() -> None:
     assert redact("plain words", ["", None]) == "plain words"
 
 
-# shown(): bounded, printable ----------------------------------------------------------------------
+# excerpt(): bounded, printable --------------------------------------------------------------------
 
 
-def test_shown_of_a_huge_text_reads_a_bounded_window() -> None:
+def test_excerpt_of_a_huge_text_reads_a_bounded_window() -> None:
     huge = "y" * (50 * 1024 * 1024) + SECRET
 
     started = time.perf_counter()
-    out = shown(huge, [SECRET])
+    out = excerpt(huge, [SECRET])
 
     assert time.perf_counter() - started < 1.0
     assert len(out) <= 200 and out.endswith("…")
 
 
 @pytest.mark.parametrize("offset", [-3, -1, 0, 1, 150])
-def test_shown_never_shows_part_of_a_secret_cut_by_the_window(offset: int) -> None:
+def test_excerpt_never_shows_part_of_a_secret_cut_by_the_window(offset: int) -> None:
     secret = "0123456789abcdefghijklmnopqrstuvwxyz" * 3
     text = " " * (SHOWN_WINDOW + offset - 5) + "said " + secret + " more"
 
-    out = shown(text, [secret], limit=400)
+    out = excerpt(text, [secret], limit=400)
 
     assert not any(secret[:k] in out for k in range(6, len(secret) + 1))
 
 
-def test_shown_replaces_control_and_bidirectional_characters() -> None:
-    out = shown("red\x1b[31m alert\u202etxt.exe\r\nnext\x00line")
+def test_excerpt_replaces_control_and_bidirectional_characters() -> None:
+    out = excerpt("red\x1b[31m alert\u202etxt.exe\r\nnext\x00line")
 
     assert all(ch.isprintable() for ch in out)
     assert "\x1b" not in out and "\u202e" not in out
 
 
-def test_shown_collapses_white_space_after_redacting() -> None:
+def test_excerpt_collapses_white_space_after_redacting() -> None:
     secret = "two\nline secret"
 
-    assert shown(f"a  {secret}\n\n b", [secret]) == f"a {REDACTED} b"
+    assert excerpt(f"a  {secret}\n\n b", [secret]) == f"a {REDACTED} b"
 
 
-def test_shown_url_drops_user_information_query_and_fragment() -> None:
-    out = shown_url("https://max:pw@idp.example.com:8443/sso?SAMLResponse=abc&t=1#frag")
+def test_excerpt_url_drops_user_information_query_and_fragment() -> None:
+    out = excerpt_url("https://max:pw@idp.example.com:8443/sso?SAMLResponse=abc&t=1#frag")
 
     assert out == "https://idp.example.com:8443/sso?…"
 
 
-def test_shown_url_redacts_a_secret_in_the_path() -> None:
-    assert SECRET not in shown_url(f"https://h/{quote(SECRET, safe='')}/x", [SECRET])
+def test_excerpt_url_redacts_a_secret_in_the_path() -> None:
+    assert SECRET not in excerpt_url(f"https://h/{quote(SECRET, safe='')}/x", [SECRET])
 
 
 def test_errors_module_re_exports_the_same_redact() -> None:
@@ -229,9 +229,9 @@ def test_property_base64_of_anything_then_the_secret_is_masked(secret: str, user
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(max_size=300), secrets=st.lists(st.one_of(st.none(), st.text(max_size=12)),
                                                      max_size=3))
-def test_property_redact_and_shown_never_raise(text: str, secrets: list[str | None]) -> None:
+def test_property_redact_and_excerpt_never_raise(text: str, secrets: list[str | None]) -> None:
     assert isinstance(redact(text, secrets), str)
-    out = shown(text, secrets, limit=50)
+    out = excerpt(text, secrets, limit=50)
     assert len(out) <= 50 and all(ch.isprintable() for ch in out)
 
 

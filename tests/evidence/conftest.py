@@ -42,7 +42,7 @@ def emu() -> Iterator[Emulator]:
 def server() -> Iterator[Any]:
     """The SDK's provider server (``python -u -m pulumi.dynamic``), one per module so its
     output is the module's alone."""
-    from anypoint_pulumi.testing.engine import ProviderServer
+    from tests.support.provider_server import ProviderServer
 
     with ProviderServer() as running:
         yield running

@@ -288,7 +288,7 @@ def test_grpc_failed_replacement_keeps_the_old_token(
     fault_table: Callable[[str, str, str], None],
 ) -> None:
     """A failed Create of the replacement (renewal, new trigger) loses nothing the engine holds."""
-    from anypoint_pulumi.testing.engine import ProviderError
+    from tests.support.provider_server import ProviderError
 
     emu = clean
     fault, error = GRPC_PERMANENT[name]
@@ -333,7 +333,7 @@ def test_grpc_transient_fault_exhausted_with_the_production_schedule(
 ) -> None:
     """Five 502s (the production client makes 1 + 4 attempts, backing off 0, 1, 2 and 4 s): a
     clear error within a budget (timeout_seconds=10) that holds them all, saying so."""
-    from anypoint_pulumi.testing.engine import ProviderError
+    from tests.support.provider_server import ProviderError
 
     emu, flow = clean, FLOWS[0]
     inputs, _ = server.check(_props(emu, flow, 10))

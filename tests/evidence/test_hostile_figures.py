@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pytest
 
-from anypoint_pulumi.testing.hostile import (
+from tests.support.hostile import (
     Figure,
     memory_figures,
     page_figures,

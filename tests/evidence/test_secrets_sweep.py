@@ -205,7 +205,7 @@ def test_in_process_flow_and_faults_leak_nothing(
 @pytest.mark.parametrize("flow", FLOWS)
 def test_provider_server_leaks_nothing(flow: str, canaries: Canaries, clean: Emulator,
                                        server: Any) -> None:
-    from anypoint_pulumi.testing.engine import ProviderError
+    from tests.support.provider_server import ProviderError
 
     emu = clean
     endpoint, props = FLOWS[flow]

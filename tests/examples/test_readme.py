@@ -34,9 +34,9 @@ def test_the_two_commands_come_first() -> None:
                                     "anypoint_pulumi.emulator", "anypoint_pulumi.functions.profile",
                                     "anypoint_pulumi.functions.environments",
                                     "anypoint_pulumi.functions.organization",
-                                    "anypoint_pulumi.functions.api",
+                                    "anypoint_pulumi.functions.api_response",
                                     "anypoint_pulumi.functions.access_token",
-                                    "anypoint_pulumi.access.api",
+                                    "anypoint_pulumi.access.api_requests",
                                     "anypoint_pulumi.access.assertion"])
 def test_api_reference_names_every_public_name(module: str) -> None:
     reference = section("API reference")

@@ -24,7 +24,7 @@ from anypoint_pulumi.access.errors import (
     TransportError,
     UnexpectedResponseError,
 )
-from anypoint_pulumi.testing.hostile import Act, HostileServer, pager
+from tests.support.hostile import Act, HostileServer, pager
 
 TOKEN = "a-token-the-hostile-server-accepts"
 ENVIRONMENTS = "/accounts/api/organizations/org/environments"

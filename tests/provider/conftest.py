@@ -19,8 +19,8 @@ import anypoint_pulumi.access.settings as settings_module
 import anypoint_pulumi.token.provider as provider_module
 from anypoint_pulumi.access.settings import RetryPolicy
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.testing.engine import ProviderServer
 from anypoint_pulumi.token.provider import TOKEN_PROVIDER, TokenProvider
+from tests.support.provider_server import ProviderServer
 
 FLOWS = ("client_credentials", "password", "login", "saml", "saml_org", "jwt_bearer")
 """Every way to sign in: ``saml_org`` is SAML through the organization-specific endpoint."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.testing.engine import ProviderServer
 from anypoint_pulumi.token.provider import TokenProvider
+from tests.support.provider_server import ProviderServer
 
 from .conftest import flow_inputs
 

@@ -19,7 +19,9 @@ from anypoint_pulumi import AnypointToken
 from anypoint_pulumi.access.endpoints import LOGOUT, REVOKE
 from anypoint_pulumi.emulator import Emulator, Fault
 from anypoint_pulumi.testing import TOKEN_TYPE
-from anypoint_pulumi.testing.engine import (
+from anypoint_pulumi.token.provider import TOKEN_PROVIDER
+from tests.secrets import pem_body_lines
+from tests.support.provider_server import (
     DIFF_NONE,
     DIFF_SOME,
     PROVIDER,
@@ -28,8 +30,6 @@ from anypoint_pulumi.testing.engine import (
     ProviderError,
     ProviderServer,
 )
-from anypoint_pulumi.token.provider import TOKEN_PROVIDER
-from tests.secrets import pem_body_lines
 
 from .conftest import FLOWS, GRANT, OAUTH_FLOWS, Created, flow_inputs
 

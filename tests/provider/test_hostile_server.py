@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from anypoint_pulumi.access.endpoints import REVOKE, TOKEN_V2
 from anypoint_pulumi.access.errors import TransportError
-from anypoint_pulumi.testing.engine import ProviderError, ProviderServer
-from anypoint_pulumi.testing.hostile import Act, HostileServer
 from anypoint_pulumi.token import schema
 from anypoint_pulumi.token.schema import UNKNOWN
 from tests.secrets import new_canary
+from tests.support.hostile import Act, HostileServer
+from tests.support.provider_server import ProviderError, ProviderServer
 
 SLACK = 1.0
 TOKEN = b'{"access_token": "a-token-of-the-hostile-server", "expires_in": 3600}'

@@ -15,8 +15,8 @@ import pytest
 import anypoint_pulumi.token.resource as resource_module
 from anypoint_pulumi import AnypointToken, AnypointTokenArgs
 from anypoint_pulumi.testing import TOKEN_TYPE
-from anypoint_pulumi.testing.engine import TYPE
 from anypoint_pulumi.token import schema
+from tests.support.provider_server import TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
 

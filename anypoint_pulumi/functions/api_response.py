@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from ..access.api import check_method
+from ..access.api_requests import check_method
 from ..access.errors import ConfigurationError
 from .invoke import Call, DataFunction
 from .results import ApiResponse, AwaitableApiResponse

@@ -3,7 +3,7 @@
 :func:`read_body` reads a body in chunks as they arrive (never more than one chunk per read, so
 a server dripping bytes cannot keep a read busy), checks the operation's deadline between chunks,
 and decompresses ``gzip`` or ``deflate`` itself, a bounded amount at a time: past
-:data:`~anypoint_pulumi.access.bounds.MAX_ANSWER_BYTES` of decompressed data it stops, so a
+:data:`~anypoint_pulumi.access.limits.MAX_ANSWER_BYTES` of decompressed data it stops, so a
 compression bomb or a huge body costs at most that much memory. :func:`parse_json` refuses JSON
 nested or repeated beyond what any Access Management answer holds, instead of letting the parser
 or the models recurse without end.
@@ -15,8 +15,8 @@ import json
 import zlib
 from typing import Any, Protocol
 
-from .bounds import MAX_ANSWER_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES
 from .deadline import Deadline
+from .limits import MAX_ANSWER_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES
 
 __all__ = ["CHUNK_BYTES", "BodyRefused", "DeadlinePassed", "MalformedJson", "parse_json",
            "read_body"]

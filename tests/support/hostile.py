@@ -14,7 +14,7 @@ It listens on 127.0.0.1 only and every act is bounded: a drip or a hang gives up
 with a timeout and a size limit, and :meth:`HostileServer.stop` shuts every connection and joins
 every thread with a deadline. One answer per connection (``Connection: close``).
 
-``python -m anypoint_pulumi.testing.hostile measure BASE_URL CALL`` runs one client call against
+``python -m tests.support.hostile measure BASE_URL CALL`` runs one client call against
 a server in a fresh process and prints its wall time, outcome and memory growth as JSON
 (:func:`measure`): how the evidence suite and the benchmark take peak memory without the test
 process's own allocations in the figure.
@@ -388,7 +388,7 @@ def measure(base_url: str, call: str, *, budget: float = 5.0,
     process: its wall time, outcome and memory growth (the peak resident memory during the call
     over the resident memory before it, after a warm-up call), as a dict."""
     done = subprocess.run(
-        [sys.executable, "-m", "anypoint_pulumi.testing.hostile", "measure", base_url, call,
+        [sys.executable, "-m", "tests.support.hostile", "measure", base_url, call,
          str(budget)], capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"measuring {call} failed: {done.stderr[-2000:]}")
@@ -397,7 +397,7 @@ def measure(base_url: str, call: str, *, budget: float = 5.0,
 
 def main(argv: list[str]) -> int:
     if len(argv) != 4 or argv[0] != "measure" or argv[2] not in CALLS:
-        print(f"usage: python -m anypoint_pulumi.testing.hostile measure BASE_URL "
+        print(f"usage: python -m tests.support.hostile measure BASE_URL "
               f"{{{','.join(CALLS)}}} BUDGET", file=sys.stderr)
         return 2
     print(json.dumps(_measured_call(argv[1], argv[2], float(argv[3]))))
@@ -448,8 +448,8 @@ def wall_time_figures(budget: float = 1.0) -> list[Figure]:
     """The worst wall time of a ``Create`` and a ``Delete`` (through the SDK's provider server,
     as the engine calls them) and of a data-function call (``get_environments``), each against
     every stalling server of :func:`_stalls`, with ``timeout_seconds=budget``."""
-    from ..functions.environments import get_environments
-    from .engine import ProviderServer
+    from anypoint_pulumi.functions.environments import get_environments
+    from tests.support.provider_server import ProviderServer
 
     times: dict[str, dict[str, float]] = {"create": {}, "delete": {}, "data function": {}}
     with HostileServer() as server, ProviderServer() as provider:
@@ -504,8 +504,8 @@ def memory_figures() -> list[Figure]:
 
 def page_figures() -> list[Figure]:
     """Pages asked of listings that never end (``total`` 1000, pages of 500 asked)."""
-    from ..access.bounds import MAX_PAGES
-    from ..access.client import AccessManagementClient
+    from anypoint_pulumi.access.client import AccessManagementClient
+    from anypoint_pulumi.access.limits import MAX_PAGES
 
     path = "/accounts/api/organizations/org/environments"
     cases = {

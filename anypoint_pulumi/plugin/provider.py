@@ -1,0 +1,227 @@
+"""The ``anypoint-auth`` provider: a thin adapter from the plugin protocol to the core.
+
+Each method reads the wire format (camelCase ``PropertyValue``s), calls one function of
+:mod:`anypoint_pulumi.core` with plain snake_case values, and writes the answer back in wire
+format, secrets marked. Nothing about tokens is decided here. Blocking calls (logins, reads,
+revokes) run in a worker thread: the server is one event loop. Errors are the core's
+``AnypointError``s, whose text is the one line the user sees (:mod:`.server` sends it as is).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from .. import core
+from ..access.errors import ConfigurationError
+from . import schema
+from .wire import Plain, from_wire, is_unknown, result_to_wire, to_wire
+
+__all__ = ["AnypointAuthProvider", "ProviderConfig"]
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """The provider's ``anypoint-auth:*`` configuration as the core reads config
+    (``core.ConfigSource``): camelCase key -> ``core.Setting``."""
+
+    settings: Mapping[str, Any]
+
+    def get(self, key: str) -> Any:
+        return self.settings.get(key)
+
+
+def _config_of(request: ConfigureRequest) -> ProviderConfig:
+    """Configure's typed arguments (secrets marked), else its ``anypoint-auth:key`` variables."""
+    settings: dict[str, Any] = {}
+    prefix = f"{schema.CONFIG_NAMESPACE}:"
+    for name, text in request.variables.items():
+        if name.startswith(prefix) and text:
+            settings[name[len(prefix):]] = core.Setting(value=text, secret=False)
+    for key, value in request.args.items():
+        if isinstance(value.value, str) and value.value and not is_unknown(value):
+            settings[key] = core.Setting(value=value.value, secret=value.contains_secret())
+        elif isinstance(value.value, (bool, float)):
+            settings[key] = core.Setting(value=str(value.value).lower(),
+                                         secret=value.contains_secret())
+    return ProviderConfig(settings)
+
+
+def _tell(notices: Iterable[Any]) -> None:
+    """The core's notices, to the user (``pulumi.log`` reaches the engine: see ``main``)."""
+    for notice in notices:
+        if notice.level == "warning":
+            pulumi.log.warn(schema.camel_text(notice.message))
+        else:
+            pulumi.log.info(schema.camel_text(notice.message))
+
+
+def _failure(field: str | None, reason: str) -> CheckFailure:
+    return CheckFailure(schema.camel(field) if field else "", schema.camel_text(reason))
+
+
+class AnypointAuthProvider(Provider):
+    """``anypoint-auth``: the ``Token`` resource and the data functions, over the core."""
+
+    def __init__(self) -> None:
+        self._config = ProviderConfig({})
+        self._names = schema.token_names()
+        self._inputs = {schema.camel(spec.name) for spec in schema.INPUTS}
+        self._functions = {schema.FUNCTION_PREFIX + schema.camel(f.name): f
+                           for f in schema.functions()}
+
+    # The wire, both ways ---------------------------------------------------------------------
+
+    def _read(self, props: Mapping[str, PropertyValue]) -> Plain:
+        return from_wire(props, self._names, core.UNKNOWN)
+
+    def _write(self, values: Mapping[str, Any], arrived_secret: Iterable[str] = ()
+               ) -> dict[str, PropertyValue]:
+        secret = {*core.SECRET_INPUTS, *core.SECRET_OUTPUTS, *arrived_secret}
+        return to_wire(values, secret, core.UNKNOWN)
+
+    # Schema and configuration ----------------------------------------------------------------
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(schema=schema.schema_json())
+
+    async def check_config(self, request: CheckRequest) -> CheckResponse:
+        config = {spec.config_key: spec for spec in schema.INPUTS if spec.config_key}
+        failures = []
+        for key, value in request.new_inputs.items():
+            spec = config.get(key)
+            if spec is None or value.value is None or is_unknown(value):
+                continue  # "version" and the like are the engine's; unknowns pass
+            if not isinstance(value.value, str):
+                failures.append(CheckFailure(key, f"{schema.CONFIG_NAMESPACE}:{key} must be a "
+                                             "string"))
+        return CheckResponse(inputs=dict(request.new_inputs), failures=failures)
+
+    async def diff_config(self, request: DiffRequest) -> DiffResponse:
+        # The SDK's own answer is wrong (pitfall 7): compare the settings, never replace.
+        keys = (set(request.old_state) | set(request.new_inputs)) - {"version"}
+        changed = sorted(key for key in keys
+                         if request.old_state.get(key) != request.new_inputs.get(key))
+        return DiffResponse(changes=bool(changed), diffs=changed)
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        self._config = _config_of(request)
+        return ConfigureResponse(accept_secrets=True, supports_preview=True,
+                                 accept_resources=False, accept_outputs=False)
+
+    def _with_defaults(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+        filled, notices = core.with_defaults(given, {schema.CONFIG_NAMESPACE: self._config},
+                                             os.environ)
+        return dict(filled), list(notices)
+
+    # The Token resource ----------------------------------------------------------------------
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        news = self._read(request.new_inputs)
+        failures = [CheckFailure(name, f"{name} is not a property of {schema.TOKEN}: use one of "
+                                 f"{', '.join(sorted(self._inputs))}")
+                    for name in news.unknown_names]
+        inputs, notices = self._with_defaults(news.values)
+        checked = core.check(inputs)
+        failures += [_failure(problem.field, problem.reason) for problem in checked.problems]
+        _tell([*notices, *checked.notices])
+        return CheckResponse(inputs=self._write(checked.inputs, news.secret),
+                             failures=failures)
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        olds, news = self._read(request.old_state), self._read(request.new_inputs)
+        found = core.diff(olds.values, news.values)
+        _tell(found.notices)
+        replaces = [schema.camel(name) for name in found.replaces]
+        updates = [schema.camel(name) for name in found.updates]
+        detailed = {name: PropertyDiff(PropertyDiffKind.UPDATE_REPLACE, name in self._inputs)
+                    for name in replaces}
+        detailed.update({name: PropertyDiff(PropertyDiffKind.UPDATE, True) for name in updates
+                         if name not in detailed})
+        return DiffResponse(changes=bool(detailed), replaces=replaces,
+                            diffs=sorted(detailed), delete_before_replace=False,
+                            detailed_diff=detailed)
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        inputs = self._read(request.properties)
+        if request.preview:  # never log in during a preview (pitfall 4)
+            return CreateResponse(resource_id="", properties=self._write(
+                core.preview_outputs(inputs.values), inputs.secret))
+        created = await asyncio.to_thread(core.create, inputs.values)
+        _tell(created.notices)
+        return CreateResponse(resource_id=created.id,
+                              properties=self._write(created.outputs, inputs.secret))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        state, given = self._read(request.properties), self._read(request.inputs)
+        refreshed = await asyncio.to_thread(core.read, state.values)
+        _tell(refreshed.notices)
+        return ReadResponse(resource_id=request.resource_id,
+                            properties=self._write(refreshed.outputs, state.secret),
+                            inputs=self._write(refreshed.inputs, given.secret))
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        olds, news = self._read(request.olds), self._read(request.news)
+        outputs = await asyncio.to_thread(core.update, olds.values, news.values)
+        return UpdateResponse(properties=self._write(outputs, news.secret | olds.secret))
+
+    async def delete(self, request: DeleteRequest) -> None:
+        state = self._read(request.properties)
+        _tell(await asyncio.to_thread(core.delete, state.values))
+
+    # The data functions ----------------------------------------------------------------------
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        function = self._functions.get(request.tok)
+        if function is None:
+            raise ConfigurationError(
+                f"{request.tok} is not a function of {schema.PACKAGE}: use one of "
+                f"{', '.join(sorted(self._functions))}")
+        names = {schema.camel(arg.name): arg.name for arg in function.arguments}
+        args = from_wire(request.args, names, core.UNKNOWN)
+        failures = [CheckFailure(name, f"{name} is not an argument of {request.tok}: use one "
+                                 f"of {', '.join(sorted(names))}")
+                    for name in args.unknown_names]
+        failures += [CheckFailure(schema.camel(name), f"{schema.camel(name)} is not known yet "
+                                  "(it comes from a resource that is not created yet): call "
+                                  "the function's output form, which waits for it")
+                     for name, value in args.values.items() if value is core.UNKNOWN]
+        if failures:
+            return InvokeResponse(failures=failures)
+        try:
+            result = await asyncio.to_thread(core.invoke, function, args.values)
+        except ConfigurationError as exc:
+            if exc.field in args.values or exc.field in {a.name for a in function.arguments}:
+                return InvokeResponse(failures=[_failure(exc.field, str(exc))])
+            raise
+        secret = core.result_is_secret(function, args.secret)
+        return InvokeResponse(return_value=result_to_wire(result, core.UNKNOWN, secret))
