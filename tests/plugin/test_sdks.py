@@ -26,14 +26,22 @@ def pins(go_mod: Path) -> dict[str, str]:
                                    re.MULTILINE))}
 
 
-def tree(root: Path) -> dict[str, bytes]:
+def tree(root: Path, git: bool = False) -> dict[str, bytes]:
+    """The files under ``root``; with ``git``, only those git does not ignore (an installed
+    SDK's node_modules/, bin/, build/ are not part of it)."""
+    if git and (root / ".." / ".git").exists():
+        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard",
+                                 "-z", "."], cwd=root, capture_output=True, check=True).stdout
+        paths = [root / name for name in listed.decode().split("\0") if name]
+    else:
+        paths = list(root.rglob("*"))
     return {path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(root.rglob("*")) if path.is_file()}
+            for path in sorted(paths) if path.is_file()}
 
 
 def differences(committed: Path, generated: Path) -> list[str]:
     """What differs between two SDK trees: missing, extra and changed files."""
-    old, new = tree(committed), tree(generated)
+    old, new = tree(committed, git=True), tree(generated)
     return ([f"missing from sdk/: {name}" for name in sorted(new.keys() - old.keys())]
             + [f"not generated any more: {name}" for name in sorted(old.keys() - new.keys())]
             + [f"differs: {name}" for name in sorted(old.keys() & new.keys())
