@@ -118,6 +118,13 @@ def test_configure_gives_the_core_a_config_source(stub: Stub) -> None:
     assert values(got.inputs)["clientSecret"] == PropertyValue("cfg-s3", is_secret=True)
 
 
+def test_a_value_set_with_secret_in_config_stays_secret(stub: Stub) -> None:
+    stub.configure({"clientId": "cfg-app", "clientSecret": "cfg-s3"},
+                   secret=("clientId", "clientSecret"))
+    got = values(stub.check({}).inputs)
+    assert got["clientId"] == PropertyValue("cfg-app", is_secret=True)
+
+
 def test_configure_reads_the_variables_when_there_are_no_args(stub: Stub) -> None:
     stub.configure(variables={"anypoint-auth:clientId": "var-app",
                               "anypoint-auth:clientSecret": "var-s3"})

@@ -132,6 +132,8 @@ def failures_of(stub: Stub, news: dict[str, Any]) -> dict[str, str]:
     ({"clientIdd": "x"}, "clientIdd"),
     ({"username": "u", "clientId": None, "clientSecret": None}, "password"),
     ({"samlResponse": "PHNhbWw+"}, "clientId"),
+    # Unknown during preview: what is known is still judged.
+    ({"clientId": None, "clientSecret": UNKNOWN}, "clientId"),
 ])
 def test_bad_input_fails_check_naming_the_camel_case_property(
         emu: Emulator, plugin: Stub, news: dict[str, Any],
