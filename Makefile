@@ -29,7 +29,7 @@ demo: $(VENV)/.installed
 test: lint typecheck unit
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check anypoint_pulumi tests examples benchmarks scripts engine sdkgen __main__.py
+	$(VENV)/bin/ruff check anypoint_pulumi tests examples benchmarks scripts engine sdkgen provider __main__.py
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy

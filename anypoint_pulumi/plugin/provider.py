@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -77,12 +78,15 @@ def _config_of(request: ConfigureRequest) -> ProviderConfig:
 
 
 def _tell(notices: Iterable[Any]) -> None:
-    """The core's notices, to the user (``pulumi.log`` reaches the engine: see ``main``)."""
+    """The core's notices, to the user (``pulumi.log`` reaches the engine: see ``main``). A
+    notice that cannot be delivered never fails the operation it belongs to."""
     for notice in notices:
-        if notice.level == "warning":
-            pulumi.log.warn(schema.camel_text(notice.message))
-        else:
-            pulumi.log.info(schema.camel_text(notice.message))
+        log = pulumi.log.warn if notice.level == "warning" else pulumi.log.info
+        try:
+            log(schema.camel_text(notice.message))
+        except Exception as exc:  # the engine went away, say
+            print(f"{schema.PACKAGE}: a {notice.level} could not reach the engine "
+                  f"({type(exc).__name__})", file=sys.stderr, flush=True)
 
 
 def _failure(field: str | None, reason: str) -> CheckFailure:
@@ -154,8 +158,17 @@ class AnypointAuthProvider(Provider):
         checked = core.check(inputs)
         failures += [_failure(problem.field, problem.reason) for problem in checked.problems]
         _tell([*notices, *checked.notices])
-        return CheckResponse(inputs=self._write(checked.inputs, news.secret),
-                             failures=failures)
+        return CheckResponse(inputs=self._write(checked.inputs, news.secret | self._secret_config(
+            news.values)), failures=failures)
+
+    def _secret_config(self, given: Mapping[str, Any]) -> set[str]:
+        """The inputs the configuration may have filled from a value set with ``--secret``."""
+        secret = set()
+        for spec in schema.INPUTS:
+            setting = self._config.get(spec.config_key) if spec.config_key else None
+            if spec.name not in given and setting is not None and setting.secret:
+                secret.add(spec.name)
+        return secret
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         olds, news = self._read(request.old_state), self._read(request.new_inputs)

@@ -95,12 +95,14 @@ def to_wire(values: Mapping[str, Any], secret: Iterable[str],
 
 def result_to_wire(result: Any, unknown: object, secret: bool) -> dict[str, PropertyValue]:
     """A data function's result (a dataclass) as wire properties: field names in camelCase at
-    every depth, the data it carries (an API's headers and body) as it is."""
+    every depth, unset (``None``) fields left out, the data it carries (an API's headers and
+    body, JSON nulls included) as it is."""
 
     def convert(value: Any) -> Any:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return {camel(item.name): convert(getattr(value, item.name))
-                    for item in dataclasses.fields(value)}
+                    for item in dataclasses.fields(value)
+                    if getattr(value, item.name) is not None}
         if isinstance(value, (list, tuple)):
             return [convert(item) for item in value]
         return value
