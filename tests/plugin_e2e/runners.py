@@ -132,6 +132,10 @@ class Project:
     def prepare(self) -> None:
         """Put the program and the toolchain in place (per language)."""
 
+    def enable_profile(self) -> None:
+        """Switch the scenario program to also call getProfile (``organizationId`` output)."""
+        self.set_config({"profile": ("true", False)})
+
     def set_config(self, config: dict[str, tuple[str, bool]]) -> None:
         for key, (value, secret) in config.items():
             self.cli("config", "set", *(["--secret"] if secret else ["--plaintext"]), key,
@@ -232,6 +236,11 @@ class YamlProject(Project):
     def settings(self) -> str:
         assert self.program is not None
         return super().settings() + self.program.read_text()
+
+    def enable_profile(self) -> None:
+        assert self.program is not None
+        self.program = self.program.with_name(f"{self.program.stem}-profile.yaml")
+        (self.work_dir / "Pulumi.yaml").write_text(self.settings())
 
     def _last_update(self) -> dict[str, int]:
         history = json.loads(self.cli("stack", "history", "--json").stdout)
