@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test lint typecheck unit bench engine sdks emulator dist clean
+.PHONY: demo test lint typecheck unit bench engine sdks toolchains emulator dist clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ engine: $(VENV)/.installed
 ## sdkgen/ (pkg/v3/codegen at the engine's pin); commit the result, a test compares
 sdks: $(VENV)/.installed
 	@$(PYTHON) sdkgen/sdks.py --python $(PY) --out sdk
+
+## toolchains: install the Node and Go toolchains of the plugin's tests (tests/plugin_e2e) into
+## ~/.cache/anypoint-pulumi from the committed lock files; the tests also do it on first use
+toolchains: $(VENV)/.installed
+	$(PY) -m tests.plugin_e2e.toolchains
 
 ## demo: set up, start the emulator, run the quickstart with a real `pulumi up` against it
 demo: $(VENV)/.installed

@@ -22,6 +22,12 @@ of goal / measured / pass and the machine it ran on. Everything runs against the
   dynamic-provider processes started per ``up`` (counted by a ``PULUMI_PYTHON_CMD`` wrapper), and
   the wall time of that no-change ``up`` against the same program with 20 no-op dynamic resources
   instead (medians of interleaved rounds);
+- the ``anypoint-auth`` provider plugin (issue 16) under the real engine: its start-up time
+  (spawn to the port printed, medians), the Anypoint requests made by ``preview`` and by a
+  no-change ``up`` of 20 tokens through the plugin (a Python program with the generated SDK), the
+  plugin processes started per ``up`` (counted by a wrapper on the ``plugins: providers: path``),
+  and that no-change ``up`` against 20 tokens through the dynamic provider (medians of
+  interleaved rounds, side by side in the same run);
 - against the hostile loopback server of ``tests.support.hostile`` (issue 10, the same
   figures the evidence suite prints): the worst wall time of a ``Create``, a ``Delete`` (through
   the provider server) and a data-function call against servers that drip or never answer, with
@@ -423,6 +429,108 @@ def engine_figures(emu: Emulator, rounds: int) -> tuple[list[Row], list[str]]:
     return rows, [note]
 
 
+PLUGIN = "pulumi-resource-anypoint-auth"
+
+
+def plugin_start(runs: int) -> list[float]:
+    """Seconds from spawning the plugin to the port it prints (it then serves until killed)."""
+    times: list[float] = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = subprocess.Popen([str(Path(sys.executable).parent / PLUGIN)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert process.stdout is not None
+            port = process.stdout.readline().strip()
+            times.append(time.perf_counter() - started)
+            if not port.isdigit():
+                raise RuntimeError(f"{PLUGIN} printed no port")
+        finally:
+            process.kill()
+            process.wait(timeout=30)
+    return times
+
+
+def plugin_figures(emu: Emulator, rounds: int) -> tuple[list[Row], list[str]]:
+    """The plugin beside the dynamic provider, 20 tokens each, under the real engine."""
+    engine = os.environ.get("ANYPOINT_PULUMI_ENGINE")
+    if not engine or not (Path(engine) / "pulumi").is_file():
+        return ([("plugin figures", "", "skipped: no engine (run `make bench`, which runs "
+                  "`make engine`)", None)], [])
+    from anypoint_pulumi import AnypointToken
+    from anypoint_pulumi.testing.local import LocalStack
+
+    sys.path.insert(0, str(ROOT / "sdk" / "python"))  # the generated SDK, as pip would give it
+    import pulumi_anypoint_auth
+
+    def plugin_tokens() -> None:
+        for i in range(20):
+            pulumi_anypoint_auth.Token(f"t{i}")
+
+    def dynamic_tokens() -> None:
+        for i in range(20):
+            AnypointToken(f"t{i}")
+
+    starts = plugin_start(max(rounds, 5))
+    with tempfile.TemporaryDirectory() as tmp:
+        plugin_dir = Path(tmp) / "plugin-bin"  # a wrapper that counts the processes started
+        plugin_dir.mkdir()
+        spawned = Path(tmp) / "plugin-starts"
+        wrapper = plugin_dir / PLUGIN
+        wrapper.write_text(f'#!/bin/sh\necho started >> "{spawned}"\n'
+                           f'exec "{Path(sys.executable).parent / PLUGIN}" "$@"\n')
+        wrapper.chmod(0o755)
+        work = Path(tmp) / "plugin" / "project"
+        work.mkdir(parents=True)
+        (work / "Pulumi.yaml").write_text(
+            "name: plugin-bench\nruntime: python\nplugins:\n  providers:\n"
+            f"    - name: anypoint-auth\n      path: {plugin_dir}\n")
+        plugin_stack = LocalStack(Path(engine), Path(tmp) / "plugin", plugin_tokens,
+                                  project="plugin-bench")
+        dynamic_stack = LocalStack(Path(engine), Path(tmp) / "dynamic", dynamic_tokens,
+                                   project="dynamic-bench")
+        plugin_stack.create({"anypoint-auth:clientId": (emu.demo.client_id, False),
+                             "anypoint-auth:clientSecret": (emu.demo.client_secret, True),
+                             "anypoint-auth:baseUrl": (emu.base_url, False)})
+        dynamic_stack.create({"anypoint:clientId": (emu.demo.client_id, False),
+                              "anypoint:clientSecret": (emu.demo.client_secret, True),
+                              "anypoint:baseUrl": (emu.base_url, False)})
+        plugin_stack.up()
+        dynamic_stack.up()
+        emu.clear_requests()
+        plugin_stack.preview()
+        preview_requests = emu.count()
+        emu.clear_requests()
+        spawned.unlink(missing_ok=True)
+        plugin_stack.up()
+        up_requests = emu.count()
+        processes = len(spawned.read_text().splitlines()) if spawned.exists() else 0
+        plugin_times: list[float] = []
+        dynamic_times: list[float] = []
+        for _ in range(rounds):
+            for stack, sink in ((plugin_stack, plugin_times), (dynamic_stack, dynamic_times)):
+                started = time.perf_counter()
+                stack.up()
+                sink.append(time.perf_counter() - started)
+        plugin_stack.remove()
+        dynamic_stack.remove()
+    ratio = statistics.median(plugin_times) / statistics.median(dynamic_times)
+    rows: list[Row] = [
+        ("plugin: start-up (spawn to port)", "", f"{statistics.median(starts):.2f} s", None),
+        ("plugin: requests, preview of 20 tokens", "0", str(preview_requests),
+         preview_requests == 0),
+        ("plugin: requests, no-change up of 20 tokens", "0", str(up_requests),
+         up_requests == 0),
+        ("plugin: plugin processes per up", "", str(processes), None),
+        ("plugin: no-change up, 20 tokens plugin / dynamic", "", f"{ratio:.2f}x", None),
+    ]
+    note = (f"plugin: medians of {rounds} interleaved no-change `pulumi up` runs of 20 tokens: "
+            f"through the plugin {statistics.median(plugin_times):.2f} s, through the dynamic "
+            f"provider {statistics.median(dynamic_times):.2f} s; start-up median of "
+            f"{len(starts)} spawns")
+    return rows, [note]
+
+
 def machine() -> list[str]:
     uname = subprocess.run(["uname", "-a"], capture_output=True, text=True).stdout.strip()
     return [
@@ -463,14 +571,15 @@ def main() -> int:
         rows += provider_size()
         ratio_rows, ratio_notes = ratios(server, emu, args.rounds)
         engine_rows, engine_notes = engine_figures(emu, args.engine_rounds)
-    rows += ratio_rows + engine_rows
+        plugin_rows, plugin_notes = plugin_figures(emu, args.engine_rounds)
+    rows += ratio_rows + engine_rows + plugin_rows
     rows += [(f.what, f.goal, f.measured, f.passed)
              for f in [*wall_time_figures(), *memory_figures(), *page_figures()]]
     with tempfile.TemporaryDirectory() as cache:
         import_rows, import_notes = import_time(args.imports, cache)
         breakdown = import_breakdown(cache)
     rows += import_rows
-    notes += ratio_notes + engine_notes + import_notes
+    notes += ratio_notes + engine_notes + plugin_notes + import_notes
 
     lines = table(rows) + [""] + [f"- {note}" for note in notes]
     print("\n".join(lines))

@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -209,3 +210,26 @@ def go_driver(program: Path) -> Installed:
         shutil.rmtree(module)
 
     return _install_once("go", key, fill)
+
+
+GO_PROGRAMS = (GO_DIR / "programs" / "scenario" / "program.go",
+               ROOT / "examples" / "go-token" / "program.go")
+
+
+def main() -> int:
+    """``make toolchains``: install (or find) everything the plugin tests run with, and say how
+    long each took (0.0 s: it was in the cache)."""
+    try:
+        done = [("node", node_toolchain())]
+        done += [(f"go driver ({program.relative_to(ROOT)})", go_driver(program))
+                 for program in GO_PROGRAMS]
+    except ToolchainError as exc:
+        print(f"toolchains: {exc}", file=sys.stderr)
+        return 1
+    for what, installed in done:
+        print(f"toolchains: {what}: {installed.seconds:.1f} s -> {installed.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
