@@ -136,26 +136,37 @@ class AnypointAuthServicer(provider_pb2_grpc.ResourceProviderServicer):
             return proto.GetSchemaResponse(schema=resp.schema or "")
         return await self._guard(context, "GetSchema", _Call(), run)
 
-    async def CheckConfig(self, request: Any, context: Any) -> Any:
+    async def _check(self, request: Any, context: Any, operation: str,
+                     check: Callable[[api.CheckRequest], Awaitable[api.CheckResponse]]) -> Any:
         call = _Call()
 
         async def run() -> Any:
-            resp = await self._provider.check_config(api.CheckRequest(
-                request.urn, call.props(request.olds), call.props(request.news),
-                request.randomSeed))
+            if operation == "Check":
+                self._own_type(request.urn)
+            resp = await check(api.CheckRequest(request.urn, call.props(request.olds),
+                                                call.props(request.news), request.randomSeed))
             return proto.CheckResponse(
                 inputs=PropertyValue.marshal_map(resp.inputs) if resp.inputs is not None
                 else None, failures=_failures(resp.failures))
-        return await self._guard(context, "CheckConfig", call, run)
+        return await self._guard(context, operation, call, run)
 
-    async def DiffConfig(self, request: Any, context: Any) -> Any:
+    async def _diff(self, request: Any, context: Any, operation: str,
+                    diff: Callable[[api.DiffRequest], Awaitable[api.DiffResponse]]) -> Any:
         call = _Call()
 
         async def run() -> Any:
-            return _diff(await self._provider.diff_config(api.DiffRequest(
+            if operation == "Diff":
+                self._own_type(request.urn)
+            return _diff(await diff(api.DiffRequest(
                 request.urn, request.id, call.props(request.olds), call.props(request.news),
                 list(request.ignoreChanges))))
-        return await self._guard(context, "DiffConfig", call, run)
+        return await self._guard(context, operation, call, run)
+
+    async def CheckConfig(self, request: Any, context: Any) -> Any:
+        return await self._check(request, context, "CheckConfig", self._provider.check_config)
+
+    async def DiffConfig(self, request: Any, context: Any) -> Any:
+        return await self._diff(request, context, "DiffConfig", self._provider.diff_config)
 
     async def Configure(self, request: Any, context: Any) -> Any:
         call = _Call()
@@ -178,27 +189,10 @@ class AnypointAuthServicer(provider_pb2_grpc.ResourceProviderServicer):
                                 f"resource is {schema.TOKEN}")
 
     async def Check(self, request: Any, context: Any) -> Any:
-        call = _Call()
-
-        async def run() -> Any:
-            self._own_type(request.urn)
-            resp = await self._provider.check(api.CheckRequest(
-                request.urn, call.props(request.olds), call.props(request.news),
-                request.randomSeed))
-            return proto.CheckResponse(
-                inputs=PropertyValue.marshal_map(resp.inputs) if resp.inputs is not None
-                else None, failures=_failures(resp.failures))
-        return await self._guard(context, "Check", call, run)
+        return await self._check(request, context, "Check", self._provider.check)
 
     async def Diff(self, request: Any, context: Any) -> Any:
-        call = _Call()
-
-        async def run() -> Any:
-            self._own_type(request.urn)
-            return _diff(await self._provider.diff(api.DiffRequest(
-                request.urn, request.id, call.props(request.olds), call.props(request.news),
-                list(request.ignoreChanges))))
-        return await self._guard(context, "Diff", call, run)
+        return await self._diff(request, context, "Diff", self._provider.diff)
 
     async def Create(self, request: Any, context: Any) -> Any:
         call = _Call()

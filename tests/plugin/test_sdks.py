@@ -81,3 +81,22 @@ def test_committed_sdks_are_what_the_schema_generates(tmp_path: Path) -> None:
                           "the result\n" + "\n".join(problems[:40]))
     for language in LANGUAGES:
         assert (tmp_path / language).is_dir()
+
+
+@pytest.mark.timeout(300)
+def test_the_python_sdk_installs_and_imports(tmp_path: Path) -> None:
+    """The generated Python SDK builds (this environment's setuptools, no download) and its
+    Token and functions import against this environment's pulumi."""
+    target = tmp_path / "site"
+    shutil.copytree(ROOT / "sdk" / "python", tmp_path / "src")
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                           "--no-build-isolation", "--no-index", "--target", str(target),
+                           str(tmp_path / "src")], capture_output=True, text=True, check=False,
+                          timeout=240)
+    assert done.returncode == 0, done.stderr
+    probe = ("import pulumi_anypoint_auth as p; "
+             "print(p.Token.__name__, p.get_profile_output.__name__, p.Provider.__name__)")
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=False, timeout=120, env={**os.environ, "PYTHONPATH": str(target)})
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["Token", "get_profile_output", "Provider"]
