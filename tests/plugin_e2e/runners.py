@@ -167,9 +167,11 @@ class Project:
                 if r["type"] == "anypoint-auth:index:Token"]
 
     def backend_text(self) -> str:
-        """Every file of the backend and of PULUMI_HOME, as text (for canary sweeps)."""
+        """Every file of the backend and of PULUMI_HOME, and the stack's config file, as text
+        (for canary sweeps)."""
         files = [p for d in (self.backend, self.home) if d.exists()
                  for p in d.rglob("*") if p.is_file()]
+        files += list(self.work_dir.glob("Pulumi.*.yaml"))
         return "\n".join(p.read_text(errors="replace") for p in files)
 
     def advance(self, seconds: float) -> None:
