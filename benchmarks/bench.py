@@ -459,8 +459,9 @@ def plugin_figures(emu: Emulator, rounds: int) -> tuple[list[Row], list[str]]:
                   "`make engine`)", None)], [])
     from anypoint_pulumi import AnypointToken
     from anypoint_pulumi.testing.local import LocalStack
+    from tests.plugin_e2e.toolchains import python_sdk
 
-    sys.path.insert(0, str(ROOT / "sdk" / "python"))  # the generated SDK, as pip would give it
+    sys.path.insert(0, str(python_sdk().path / "site"))  # the generated SDK, installed
     import pulumi_anypoint_auth
 
     def plugin_tokens() -> None:

@@ -277,8 +277,8 @@ class PythonProject(Project):
     def prepare(self) -> None:
         from pulumi import automation as auto
 
-        sdk = str(ROOT / "sdk" / "python")
-        if sdk not in sys.path:  # the generated SDK, as a user's pip install would provide it
+        sdk = str(toolchains.python_sdk().path / "site")
+        if sdk not in sys.path:  # the generated SDK, as a user's pip install provides it
             sys.path.insert(0, sdk)
         assert self.inline is not None
         env = self.env()

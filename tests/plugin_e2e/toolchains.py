@@ -178,6 +178,29 @@ def node_toolchain() -> Installed:
     return _install_once("node", node_key(), _fill_node)
 
 
+# -- Python ----------------------------------------------------------------------------------------
+
+SDK_PYTHON = ROOT / "sdk" / "python"
+
+
+def python_sdk() -> Installed:
+    """The generated Python SDK (``sdk/python``) installed with this virtualenv's pip and
+    setuptools (no download, no dependencies: the virtualenv has them) into
+    ``.../anypoint-pulumi/python/<hash>``, a directory to put on ``sys.path``: the SDK reads its
+    own version from its installed metadata, so a plain path to the sources is not enough."""
+
+    def fill(work: Path) -> None:
+        source = work / "src"
+        shutil.copytree(SDK_PYTHON, source)
+        _run("pip install sdk/python", [sys.executable, "-m", "pip", "install", "--quiet",
+                                        "--no-deps", "--no-build-isolation", "--no-index",
+                                        "--target", str(work / "site"), str(source)], work)
+        shutil.rmtree(source)
+
+    return _install_once("python", digest([SDK_PYTHON], "python-recipe-1", sys.version),
+                         fill)
+
+
 # -- Go -------------------------------------------------------------------------------------------
 
 def go_env() -> dict[str, str]:
@@ -220,7 +243,7 @@ def main() -> int:
     """``make toolchains``: install (or find) everything the plugin tests run with, and say how
     long each took (0.0 s: it was in the cache)."""
     try:
-        done = [("node", node_toolchain())]
+        done = [("node", node_toolchain()), ("python sdk", python_sdk())]
         done += [(f"go driver ({program.relative_to(ROOT)})", go_driver(program))
                  for program in GO_PROGRAMS]
     except ToolchainError as exc:
