@@ -17,6 +17,7 @@ import pytest
 from anypoint_pulumi.emulator import Emulator
 
 from . import toolchains
+from .conftest import require_tools
 from .runners import PLUGIN_DIR, ROOT, Project
 
 EXAMPLES = ROOT / "examples"
@@ -57,6 +58,7 @@ def test_typescript_example_names_the_local_sdk() -> None:
 def test_go_example_builds_as_a_program_of_its_own() -> None:
     """``main.go`` + ``program.go`` with the example's own go.mod/go.sum (the test below runs
     ``Program`` inline through the driver)."""
+    require_tools("go")
     done = subprocess.run(["go", "build", "-o", os.devnull, "."], cwd=EXAMPLES / "go-token",
                           env={**os.environ, **toolchains.go_env()}, capture_output=True,
                           text=True, check=False, timeout=280)
