@@ -286,13 +286,15 @@ def excerpt(text: str, secrets: Iterable[str | None] = (), limit: int = SHOWN_CH
 
 
 def without_userinfo(url: str) -> str:
-    """``url`` with its user information (``user:password@``) masked, however malformed the URL:
-    whatever comes before the last ``@`` of the authority (after ``scheme://``, else from the
-    start, up to the first ``/``, ``\\``, ``?`` or ``#``) is replaced by the mask."""
-    start = url.find("://")
-    start = 0 if start < 0 else start + 3
+    """``url`` with its user information (``user:password@``) masked, however malformed the URL.
+    With ``scheme://``, whatever comes before the last ``@`` of the authority (up to the first
+    ``/``, ``\\``, ``?`` or ``#``); without it (``https//…``, ``user:pw@host``), whatever comes
+    before the last ``@`` ahead of any ``?`` or ``#``: more is masked than needed rather than
+    a password shown."""
+    scheme = url.find("://")
+    start, stops = (0, "?#") if scheme < 0 else (scheme + 3, "/\\?#")
     end = len(url)
-    for stop in "/\\?#":
+    for stop in stops:
         at = url.find(stop, start)
         if 0 <= at < end:
             end = at
@@ -303,8 +305,9 @@ def without_userinfo(url: str) -> str:
 def excerpt_url(url: str, secrets: Iterable[str | None] = (), limit: int = SHOWN_CHARS) -> str:
     """A URL a server sent (a redirect's ``Location``), fit for a message: without user
     information, query or fragment, then as :func:`excerpt`."""
+    url = without_userinfo(url[:SHOWN_WINDOW])  # also where urlsplit sees no authority
     try:
-        parts = urlsplit(url[:SHOWN_WINDOW])
+        parts = urlsplit(url)
         host = parts.hostname or ""
         netloc = f"[{host}]" if ":" in host else host
         if parts.port is not None:
@@ -313,5 +316,5 @@ def excerpt_url(url: str, secrets: Iterable[str | None] = (), limit: int = SHOWN
         if parts.query or parts.fragment:
             bare += "?…" if parts.query else "#…"
     except ValueError:
-        bare = without_userinfo(url)
+        bare = url
     return excerpt(bare, secrets, limit)
