@@ -20,7 +20,11 @@ from hypothesis import strategies as st
 from anypoint_pulumi.access import client as client_module
 from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.endpoints import ME, TOKEN_V2
-from anypoint_pulumi.access.errors import ConfigurationError, UnexpectedResponseError
+from anypoint_pulumi.access.errors import (
+    ConfigurationError,
+    RateLimitedError,
+    UnexpectedResponseError,
+)
 from anypoint_pulumi.access.redaction import excerpt_url, without_userinfo
 from anypoint_pulumi.access.settings import ConnectionSettings, host_base_url, normalize_base_url
 from anypoint_pulumi.emulator import Emulator, Fault
@@ -253,3 +257,23 @@ def test_a_prepared_request_for_another_host_is_never_sent(
 
         assert caught.value.field == "path"
         assert elsewhere.count() == 0 and hostile.count() == 0
+
+
+# Retry-or-not per call, on one pool ---------------------------------------------------------------
+
+
+def test_a_post_is_sent_once_through_the_same_pool_as_every_other_call(
+        emulator: Emulator) -> None:
+    from anypoint_pulumi.access import transport as transport_module
+
+    client = AccessManagementClient(base_url=emulator.base_url, retries=3, backoff_factor=0.0)
+    demo = emulator.demo
+    token = client.client_credentials(demo.client_id, demo.client_secret)
+    pools = set(transport_module._TRANSPORTS)
+    emulator.inject("/once", Fault.capacity(), times=3, method="POST")
+
+    with pytest.raises(RateLimitedError):  # an empty 503: "at capacity"
+        client.request("POST", "/once", token=token, json={"a": 1})
+
+    assert emulator.count("/once", method="POST") == 1
+    assert set(transport_module._TRANSPORTS) == pools  # no second transport for "no retries"
