@@ -11,12 +11,14 @@ import re
 import secrets
 import threading
 import uuid
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from ..access.models import ENVIRONMENT_TYPES, Kind
+from .replay import SeenOnce, kept_assertions
 
 GrantKind = Literal["client_credentials", "password", "login", "saml", "legacy", "jwt_bearer"]
 TokenKind = Kind
@@ -198,8 +200,13 @@ class Store:
         self.log: list[RequestRecord] = []
         self.api_answers: dict[tuple[str, str | None], ApiAnswer] = {}
         """Read-only answers of other Anypoint APIs, by (path, header environment id)."""
-        self.jwt_assertions: list[str] = []
-        """Every JWT bearer assertion received (tests sweep them for leaks: they are secrets)."""
+        self.jwt_assertions: deque[str] = kept_assertions()
+        """The last JWT bearer assertions received, at most
+        :data:`~.replay.MAX_KEPT_ASSERTIONS` (tests sweep them for leaks: they are secrets)."""
+        self.used_jwt_ids = SeenOnce()
+        """``jti`` (or whole assertions without one) already exchanged: a replay is refused."""
+        self.used_saml_ids = SeenOnce()
+        """IDs of SAML responses and assertions already used: each signs in once."""
         self.demo_saml_username: str | None = None
         """Whom ``/emulator/saml-response`` asserts by default (the demo federated user)."""
         self.demo_saml_issuer: str | None = None
