@@ -14,7 +14,6 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -412,9 +411,12 @@ class EmulatorApp:
             or assertion.in_response_to
             or (assertion.status is not None and not assertion.status.endswith(":Success"))
             or any(limit <= now for limit in assertion.not_on_or_after)
-            or any(start > now + timedelta(minutes=5) for start in assertion.not_before)
+            or any(start > now for start in assertion.not_before)  # no clock skew
         ):
             return unauthorized()
+        if assertion.response_id is None:
+            return error_response(400, "SAMLResponse has no ID: every SAML 2.0 Response has one "
+                                       "(it makes the response single use)")
         provider = self.store.identity_provider_by_issuer(assertion.issuer or "")
         if provider is None or (
             provider_id is not None
@@ -428,6 +430,16 @@ class EmulatorApp:
             or not self._in_tree(provider.organization_id, person.organization_id)
         ):
             return unauthorized()
+        if person.identity_provider_id != provider.id:
+            return error_response(401, "SAML signs in only users that the response's identity "
+                                       "provider federates: this user is not federated by it")
+        keys = [f"response:{assertion.response_id}",
+                *(f"assertion:{i}" for i in assertion.assertion_ids)]
+        until = min(assertion.not_on_or_after, default=None)
+        if not self.store.used_saml_ids.use(
+                *keys, until=until.timestamp() if until else float("inf"), now=now.timestamp()):
+            return error_response(401, "SAML response already used: a response signs in once; "
+                                       "get a fresh one from the identity provider")
         return self._session_answer("saml", person, "/exchange/login")
 
     def saml_sample(self, request: Request) -> Response:

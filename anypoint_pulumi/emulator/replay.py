@@ -38,7 +38,8 @@ class SeenOnce:
     The sweep for expired entries runs at most once per earliest expiry: bounded time per use.
     """
 
-    def __init__(self, capacity: int = MAX_SEEN) -> None:
+    def __init__(self, capacity: int | None = None) -> None:
+        capacity = MAX_SEEN if capacity is None else capacity
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity

@@ -5,8 +5,9 @@ emulator's own ``/accounts/login/receive-id`` accepts, so the SAML example runs 
 
     pulumi config set --secret samlResponse "$(curl -sf "$BASE_URL/emulator/saml-response")"
 
-Query: ``username`` (default the demo federated user), ``issuer`` (default the user's identity
-provider, else the demo one), ``valid_seconds`` (1-3600, default 300). No real control plane has
+Query: ``username`` (default the demo federated user; a federated user: SAML signs in no other),
+``issuer`` (default the user's identity provider), ``valid_seconds`` (1-3600, default 300). Each
+answer is a new response (new IDs): a response signs in once. No real control plane has
 these paths; they answer on the emulator only, without a token (it is a local test fake).
 """
 
@@ -33,12 +34,12 @@ def saml_sample(store: Store, request: Request) -> Response:
     person = store.user_by_username(username)
     if person is None:
         return _plain(404, f"no user {username!r}: add it with --seed or add_user first")
-    issuer = request.args.get("issuer")
-    if not issuer and person.identity_provider_id is not None:
-        issuer = store.identity_providers[person.identity_provider_id].issuer
-    issuer = issuer or store.demo_saml_issuer
-    if not issuer:
-        return _plain(400, f"user {username!r} has no identity provider: give ?issuer=")
+    if person.identity_provider_id is None:
+        return _plain(400, f"user {username!r} is not federated: SAML signs in only users an "
+                           "identity provider federates (give one, or seed the user with "
+                           "identity_provider)")
+    issuer = (request.args.get("issuer")
+              or store.identity_providers[person.identity_provider_id].issuer)
     try:
         seconds = float(request.args.get("valid_seconds", "300"))
     except ValueError:

@@ -508,10 +508,16 @@ class Emulator:
         not_on_or_after_seconds: float = 300,
         in_response_to: str = "",
     ) -> str:
-        """A base64 SAML 2.0 Response asserting ``username`` (who must exist)."""
+        """A new base64 SAML 2.0 Response asserting ``username`` (who must exist), from
+        ``issuer`` (default: the user's identity provider, else the demo one). Each call makes
+        new IDs: a response signs in once, so mint one per login. The emulator accepts it only
+        for a user that ``issuer`` federates; other users make refusals to test."""
         with self._store.lock:
-            if self._store.user_by_username(username) is None:
+            person = self._store.user_by_username(username)
+            if person is None:
                 raise KeyError(f"unknown user {username!r}: add it with add_user first")
+            if issuer is None and person.identity_provider_id is not None:
+                issuer = self._store.identity_providers[person.identity_provider_id].issuer
             return build_response(
                 issuer=issuer if issuer is not None else self.demo.saml_issuer,
                 name_id=username,

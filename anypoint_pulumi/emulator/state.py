@@ -209,8 +209,6 @@ class Store:
         """IDs of SAML responses and assertions already used: each signs in once."""
         self.demo_saml_username: str | None = None
         """Whom ``/emulator/saml-response`` asserts by default (the demo federated user)."""
-        self.demo_saml_issuer: str | None = None
-        """The issuer it uses for a user of no identity provider (the demo IdP)."""
         self._window = -1
         self._window_count = 0
 
