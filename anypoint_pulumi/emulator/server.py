@@ -30,13 +30,19 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from ..access.settings import is_loopback
 from . import missing_extra
-from .apis import add_answer, fill
+from .apis import add_answer, check_body, fill
 from .app import MAX_BODY_BYTES, EmulatorApp
 from .demo import DemoCredentials, seed_demo
 from .faults import Fault, FaultQueue
 from .saml import build_response
 from .seedfile import apply_seed, load_seed_file
-from .state import ApiAnswer, RequestRecord, Store
+from .state import (
+    MAX_TOKEN_LIFETIME_SECONDS,
+    ApiAnswer,
+    RequestRecord,
+    Store,
+    whole_number,
+)
 
 _POLL_SECONDS = 0.02
 """How often the server loop checks for stop(): the bound on how long stop() takes."""
@@ -201,7 +207,7 @@ class Emulator:
                 "text, so it listens on loopback only unless allow_remote=True"
             )
         self.host = host
-        self.port = port
+        self.port = whole_number("port", port, 0, 65535)
         self._store = Store(token_lifetime_seconds=token_lifetime_seconds, latency=latency)
         self._faults = FaultQueue()
         self._stopping = threading.Event()
@@ -327,9 +333,8 @@ class Emulator:
 
     @token_lifetime_seconds.setter
     def token_lifetime_seconds(self, seconds: int) -> None:
-        if seconds < 1:
-            raise ValueError("token_lifetime_seconds must be at least 1")
-        self._store.token_lifetime_seconds = seconds
+        self._store.token_lifetime_seconds = whole_number(
+            "token_lifetime_seconds", seconds, 1, MAX_TOKEN_LIFETIME_SECONDS)
 
     @property
     def hierarchy_allows_clients(self) -> bool:
@@ -484,6 +489,7 @@ class Emulator:
         ``{environment_id}`` in ``path`` and in the body's strings are filled in. Any valid token
         is needed; other methods get 405 (read-only).
         """
+        check_body(body)
         add_answer(self._store, ApiAnswer(
             fill(path, organization_id, environment_id),
             fill(body, organization_id, environment_id),
