@@ -24,7 +24,8 @@ from werkzeug.wrappers import Request, Response
 from . import apis, jwtgrant, shapes
 from .faults import Fault, FaultQueue
 from .saml import SamlDecodeError, decode_response, read_assertion
-from .samples import SAML_SAMPLE_PATH, saml_sample
+from .samples import CLOCK_PATH, SAML_SAMPLE_PATH, saml_sample
+from .samples import clock as clock_control
 from .state import ConnectedApp, Environment, GrantKind, Organization, Store, Token, User
 
 if TYPE_CHECKING:
@@ -116,6 +117,8 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/accounts/api/organizations/<org_id>/environments", "environments"),
     ("GET", "/accounts/api/organizations/<org_id>/hierarchy", "hierarchy"),
     ("GET", SAML_SAMPLE_PATH, "saml_sample"),
+    ("GET", CLOCK_PATH, "clock"),
+    ("POST", CLOCK_PATH, "clock"),
 )
 """Method, path and handler of every endpoint the emulator serves (written out here, not taken
 from the client's endpoints, so that a wrong path in the client fails the tests)."""
@@ -445,6 +448,10 @@ class EmulatorApp:
     def saml_sample(self, request: Request) -> Response:
         """``GET /emulator/saml-response``: a fresh SAML response (emulator only; see samples)."""
         return saml_sample(self.store, request)
+
+    def clock(self, request: Request) -> Response:
+        """``GET``/``POST /emulator/clock``: the emulator's clock, read or moved (see samples)."""
+        return clock_control(self.store, request)
 
     def revoke(self, request: Request) -> Response:
         """``POST /accounts/api/v2/oauth2/revoke``: 200 whether or not the token was known."""

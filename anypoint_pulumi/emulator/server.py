@@ -26,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler, select_address_family
 
 from ..access.settings import is_loopback
 from . import missing_extra
@@ -139,13 +139,32 @@ class _Handler(WSGIRequestHandler):
         self.flush_headers()
 
 
+def _listen(host: str, port: int, backlog: int) -> socket.socket:
+    """A listening socket on ``host``:``port``; :class:`OSError` when it cannot be had (werkzeug
+    would print to stderr and ``sys.exit(1)`` instead, which a library must not do)."""
+    family = select_address_family(host, port)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(backlog)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 class _Server(ThreadedWSGIServer):
     """werkzeug's threaded server that knows its open connections, to close them on stop,
     and wraps accepted sockets in TLS without handshaking in the accept loop."""
 
     def __init__(self, host: str, port: int, app: EmulatorApp,
                  tls: ssl.SSLContext | None) -> None:
-        super().__init__(host, port, app, handler=_Handler)
+        listening = _listen(host, port, self.request_queue_size)
+        try:
+            super().__init__(host, port, app, handler=_Handler, fd=listening.fileno())
+        finally:
+            listening.close()  # werkzeug serves on its own duplicate of the descriptor
         self.ssl_context = tls
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
@@ -221,7 +240,8 @@ class Emulator:
         self._demo = seed_demo(self._store) if seed else None
 
     def start(self) -> Emulator:
-        """Bind the port and serve in a background thread (no-op when already running)."""
+        """Bind the port and serve in a background thread (no-op when already running);
+        :class:`OSError` when the port cannot be had (in use, not permitted)."""
         with self._lifecycle:
             if self._server is not None:
                 return self

@@ -303,3 +303,17 @@ def test_the_seed_limits_are_sane() -> None:
     assert MAX_SEED_DEPTH == MAX_BODY_DEPTH + 3
     assert MAX_KEY_FILE_BYTES < MAX_SEED_BYTES
     assert os.path.exists("/dev/zero")
+
+
+def test_a_port_in_use_is_an_os_error_not_an_exit() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        emu = Emulator(port=taken.getsockname()[1], seed=False)
+
+        with pytest.raises(OSError):
+            emu.start()
+
+    assert not emu.running
