@@ -247,7 +247,13 @@ class Emulator:
                 return self
             if self._stopping.is_set():
                 raise RuntimeError("this emulator was stopped; create a new one")
-            server = _Server(self.host, self.port, self._app, self._tls_context())
+            try:
+                server = _Server(self.host, self.port, self._app, self._tls_context())
+            except BaseException:
+                if self._ca_folder is not None:  # the throw-away CA of a start that failed
+                    shutil.rmtree(self._ca_folder, ignore_errors=True)
+                    self._ca_folder = None
+                raise
             self.port = server.port
             self._app.base_url = self.base_url_for(self.host, server.port,
                                                    "https" if self.tls else "http")

@@ -317,3 +317,17 @@ def test_a_port_in_use_is_an_os_error_not_an_exit() -> None:
             emu.start()
 
     assert not emu.running
+
+
+def test_a_tls_start_on_a_port_in_use_leaves_no_throw_away_ca_behind() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        emu = Emulator(port=taken.getsockname()[1], seed=False, tls=True)
+
+        with pytest.raises(OSError):
+            emu.start()
+
+    assert emu.ca_bundle is None
