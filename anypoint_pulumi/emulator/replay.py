@@ -59,11 +59,12 @@ class SeenOnce:
         hashed = [digest(key) for key in keys]
         if any(h in self._until for h in hashed):
             return False
+        until = math.inf if math.isnan(until) else until
         for h in hashed:
             if len(self._until) >= self.capacity:
                 self._make_room(now)
-            self._until[h] = until = until if not math.isnan(until) else math.inf
-            self._next_sweep = min(self._next_sweep, until)
+            self._until[h] = until
+        self._next_sweep = min(self._next_sweep, until)
         return True
 
     def _make_room(self, now: float) -> None:

@@ -78,11 +78,11 @@ def _loopback_peer(address: str | None) -> bool:
     return ip.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
-def _clock_json(store: Store, status: int = 200) -> Response:
+def _clock_json(store: Store) -> Response:
     now = store.now()
     body = {"now": iso(now), "epoch_seconds": now.timestamp(),
             "offset_seconds": store.clock.offset.total_seconds()}
-    return Response(json.dumps(body), status=status, mimetype="application/json")
+    return Response(json.dumps(body), mimetype="application/json")
 
 
 def _error(status: int, message: str) -> Response:
