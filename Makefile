@@ -5,9 +5,9 @@ PY     := $(VENV)/bin/python
 
 .PHONY: demo test lint typecheck unit bench engine sdks emulator dist clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
 ## engine: find or build the pinned Pulumi engine; the last line printed is its directory

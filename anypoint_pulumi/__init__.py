@@ -8,12 +8,15 @@ other Anypoint API with it. ``AccessManagementClient`` is the plain HTTP
 client underneath, usable without Pulumi. The emulator (``anypoint_pulumi.emulator``) and the
 testing helpers (``anypoint_pulumi.testing``) load only when imported.
 
-Layout: ``access/`` (Pulumi-free: settings, transport, errors, endpoints, models, client),
-``token/`` (the schema, the resource, the thin provider), ``functions/`` (results, the shared
-invocation helper, the thin functions), ``testing/`` (mocks, the program runner, the provider
-server harness, a counting proxy) and ``emulator/``.
+Layout, imports going down only: ``access/`` (Pulumi-free HTTP: settings, the login spec and
+its one dispatch, transport, client, errors, models); ``core/`` (Pulumi-free: the one declaration
+of inputs and functions, config/environment fallback, the token's lifecycle, the functions'
+reads); the front ends, each a thin adapter over the core: ``token/`` (the dynamic resource and
+provider), ``functions/`` (the Python data functions) and ``cli.py`` (``anypoint-token``); then
+``testing/`` (mocks, the program runner, a local engine stack) and ``emulator/``.
 """
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -32,56 +35,80 @@ from .access.errors import (
 )
 from .access.models import ENVIRONMENT_TYPES, AccessToken, GrantType
 from .access.settings import CONTROL_PLANES, ConnectionSettings, RetryPolicy
-from .functions.access_token import get_access_token, get_access_token_output
-from .functions.api_response import get_api_response, get_api_response_output
-from .functions.environments import (
-    get_environment,
-    get_environment_output,
-    get_environments,
-    get_environments_output,
-)
-from .functions.organization import (
-    get_business_groups,
-    get_business_groups_output,
-    get_organization,
-    get_organization_output,
-)
-from .functions.profile import get_profile, get_profile_output
-from .functions.results import (
-    AccessTokenResult,
-    ApiResponse,
-    AwaitableAccessTokenResult,
-    AwaitableApiResponse,
-    AwaitableBusinessGroupTree,
-    AwaitableEnvironment,
-    AwaitableEnvironments,
-    AwaitableOrganization,
-    AwaitableProfile,
-    BusinessGroup,
-    BusinessGroupTree,
-    Environment,
-    Environments,
-    MemberOrganization,
-    Organization,
-    Profile,
-)
-from .token.provider import TOKEN_PROVIDER
-from .token.resource import AnypointToken, AnypointTokenArgs
-
-PROVIDER = TOKEN_PROVIDER
-"""The token provider under the name every stack's ``__provider`` refers to: keep it."""
 
 if TYPE_CHECKING:
     from .access.client import AccessManagementClient
+    from .core.results import (
+        AccessTokenResult,
+        ApiResponse,
+        AwaitableAccessTokenResult,
+        AwaitableApiResponse,
+        AwaitableBusinessGroupTree,
+        AwaitableEnvironment,
+        AwaitableEnvironments,
+        AwaitableOrganization,
+        AwaitableProfile,
+        BusinessGroup,
+        BusinessGroupTree,
+        Environment,
+        Environments,
+        MemberOrganization,
+        Organization,
+        Profile,
+    )
+    from .functions.access_token import get_access_token, get_access_token_output
+    from .functions.api_response import get_api_response, get_api_response_output
+    from .functions.environments import (
+        get_environment,
+        get_environment_output,
+        get_environments,
+        get_environments_output,
+    )
+    from .functions.organization import (
+        get_business_groups,
+        get_business_groups_output,
+        get_organization,
+        get_organization_output,
+    )
+    from .functions.profile import get_profile, get_profile_output
+    from .token.provider import TokenProvider
+    from .token.resource import AnypointToken, AnypointTokenArgs
+
+    PROVIDER: TokenProvider
+
+_LAZY = {
+    "AccessManagementClient": ".access.client",
+    **dict.fromkeys(("AccessTokenResult", "ApiResponse", "AwaitableAccessTokenResult",
+                     "AwaitableApiResponse", "AwaitableBusinessGroupTree", "AwaitableEnvironment",
+                     "AwaitableEnvironments", "AwaitableOrganization", "AwaitableProfile",
+                     "BusinessGroup", "BusinessGroupTree", "Environment", "Environments",
+                     "MemberOrganization", "Organization", "Profile"), ".core.results"),
+    **dict.fromkeys(("get_access_token", "get_access_token_output"), ".functions.access_token"),
+    **dict.fromkeys(("get_api_response", "get_api_response_output"), ".functions.api_response"),
+    **dict.fromkeys(("get_environment", "get_environment_output", "get_environments",
+                     "get_environments_output"), ".functions.environments"),
+    **dict.fromkeys(("get_business_groups", "get_business_groups_output", "get_organization",
+                     "get_organization_output"), ".functions.organization"),
+    **dict.fromkeys(("get_profile", "get_profile_output"), ".functions.profile"),
+    **dict.fromkeys(("AnypointToken", "AnypointTokenArgs"), ".token.resource"),
+}
+"""Names loaded on first use: the Pulumi front ends load ``pulumi``, the client ``requests``, so
+``import anypoint_pulumi`` (and the access layer, and ``anypoint-token``) stays free of both."""
 
 
 def __getattr__(name: str) -> Any:
-    """Load the HTTP client on first use, so programs that only preview never import it."""
-    if name == "AccessManagementClient":
-        from .access.client import AccessManagementClient
+    """Load a public name on first use (and ``PROVIDER``, the name state refers to)."""
+    if name == "PROVIDER":
+        from .token.provider import TOKEN_PROVIDER
 
-        return AccessManagementClient
+        return TOKEN_PROVIDER
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, "PROVIDER"})
 
 
 __all__ = [

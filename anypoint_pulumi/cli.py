@@ -8,13 +8,17 @@ It reads the same environment variables as ``AnypointToken``'s fallback, as one 
 rules and logs in with the flow they select. It prints:
 
 - ``--format token`` (default): the token alone, for ``TOKEN="$(anypoint-token)"``;
-- ``--format env``: ``NAME=value`` lines (POSIX-shell quoted) -- ``ANYPOINT_ACCESS_TOKEN``,
-  ``ANYPOINT_ORG`` (the token's organization id), ``ANYPOINT_HOST``, and with ``--environment``
-  ``ANYPOINT_ENV`` (its name, as anypoint-cli-v4 takes it) and ``ANYPOINT_ENV_ID``;
+- ``--format env``: ``export NAME=value`` lines (POSIX-shell quoted), for
+  ``eval "$(anypoint-token --format env)"``: ``ANYPOINT_ACCESS_TOKEN``, ``ANYPOINT_ORG`` (the
+  token's organization id), ``ANYPOINT_HOST``, and with ``--environment`` ``ANYPOINT_ENV`` (its
+  name, as anypoint-cli-v4 takes it) and ``ANYPOINT_ENV_ID``;
+- ``--format dotenv``: the same as ``NAME=value`` lines, unquoted, for a dotenv file or a CI's
+  environment file (``>> "$GITHUB_ENV"``);
 - ``--format json``: the token and what is known about it, one JSON object.
 
-Errors go to stderr as one line (exit 2: the input; exit 1: Anypoint or the network) and never
-hold a secret. Nothing here needs a Pulumi program or stack.
+A value that would break a line (a server's organization id holding a line break, say) is
+refused, never printed. Errors go to stderr as one line (exit 2: the input; exit 1: Anypoint or
+the network) and never hold a secret. Nothing here needs Pulumi: it does not load it.
 """
 
 from __future__ import annotations
@@ -26,23 +30,16 @@ import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
-from .access.errors import AnypointError, ConfigurationError
+from .access.errors import AnypointError, ConfigurationError, UnexpectedResponseError
 
 __all__ = ["main"]
 
 PROG = "anypoint-token"
-
-
-class _NoConfig:
-    """Stands for Pulumi config outside a program: nothing is set, so the environment decides."""
-
-    def get(self, key: str) -> None:
-        return None
-
-    get_secret = get
+MAX_KEY_FILE_BYTES = 64 * 1024
+"""The largest ``--private-key-file`` read (an RSA-4096 PEM key is about 3.3 KB)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,70 +47,78 @@ def _parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Log in to Anypoint from the ANYPOINT_* environment variables and print the "
                     "access token (nothing else) for the next pipeline step.")
-    parser.add_argument("--format", choices=("token", "env", "json"), default="token",
-                        help="token (default): the token alone; env: NAME=value lines for eval "
-                             "or a dotenv file; json: one object with the token and its details")
+    parser.add_argument("--format", choices=("token", "env", "dotenv", "json"), default="token",
+                        help="token (default): the token alone; env: `export NAME=value` lines "
+                             "for eval \"$(anypoint-token --format env)\"; dotenv: NAME=value "
+                             "lines for a dotenv or CI environment file; json: one object with "
+                             "the token and its details")
     parser.add_argument("--environment", metavar="NAME",
                         help="also look up this environment (by exact name) and print "
-                             "ANYPOINT_ENV / ANYPOINT_ENV_ID (env) or environment_id (json)")
+                             "ANYPOINT_ENV / ANYPOINT_ENV_ID (env, dotenv) or environment_id "
+                             "(json)")
     parser.add_argument("--private-key-file", metavar="PATH",
                         help="read the JWT bearer grant's private key (PEM) from this file "
                              "instead of ANYPOINT_PRIVATE_KEY")
     parser.add_argument("--timeout", type=float, metavar="SECONDS",
-                        help="seconds to wait for each Anypoint answer (default 30)")
+                        help="time budget of the whole login and lookups, retries and waits "
+                             "included (default 30)")
     return parser
 
 
-def _inputs(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, Any]:
-    """The login inputs: the environment as ``AnypointToken``'s fallback reads it, checked."""
-    from .token import schema
+def _read_key(path: str) -> str:
+    """The PEM text of ``--private-key-file``, bounded in size, as UTF-8."""
+    try:
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_KEY_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigurationError(f"--private-key-file {path}: cannot read it ({exc.strerror})",
+                                 field="private_key") from None
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise ConfigurationError(
+            f"--private-key-file {path} is larger than {MAX_KEY_FILE_BYTES // 1024} KiB: give "
+            "the PEM file of the connected app's private key", field="private_key")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigurationError(
+            f"--private-key-file {path} is not UTF-8 text: give the PEM file of the private key "
+            "(a DER key converts with `openssl pkey -inform DER -in key.der -out key.pem`)",
+            field="private_key") from None
+
+
+def _spec(args: argparse.Namespace, environ: Mapping[str, str]) -> Any:
+    """The login spec: the environment as ``AnypointToken``'s fallback reads it, checked."""
+    from .core.inputs import checked_login
+    from .core.sources import with_defaults
 
     given: dict[str, Any] = {}
     if args.private_key_file:
-        try:
-            given["private_key"] = Path(args.private_key_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigurationError(f"--private-key-file {args.private_key_file}: cannot read "
-                                     f"it ({exc.strerror})", field="private_key") from None
+        given["private_key"] = _read_key(args.private_key_file)
         # The key selects the JWT bearer grant: the rest of its group comes from the environment
         # (and no other credential does: groups are never mixed).
-        for name in ("client_id", "username", "identity_provider_id"):
-            value = next((environ[var] for var in schema.BY_NAME[name].env_vars
-                          if environ.get(var, "").strip()), None)
-            if value:
-                given[name] = value.strip()
+        others, _ = with_defaults({}, {}, environ)
+        given.update({name: others[name] for name in ("client_id", "username",
+                                                      "identity_provider_id") if name in others})
     if args.timeout is not None:
         given["timeout_seconds"] = args.timeout
-    resolved = schema.resolve_defaults(given, config=cast(Any, _NoConfig()), environ=environ)
-    inputs, failures = schema.check(resolved)
-    if failures:
-        raise ConfigurationError("; ".join(failure.reason for failure in failures),
-                                 field=failures[0].property)
-    return inputs
+    resolved, _ = with_defaults(given, {}, environ)
+    return checked_login(resolved)
 
 
 def _login(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, Any]:
     """Log in and gather what ``--format`` prints."""
-    from .access.models import rfc3339
-    from .token import schema
-    from .token.provider import client_for, login
+    from .access.deadline import operation
+    from .access.login import log_in
+    from .core.token import token_outputs
 
-    inputs = _inputs(args, environ)
-    flow = schema.flow_of(inputs)
-    client = client_for(inputs)
-    try:
-        token = login(client, inputs)
-    except AnypointError as exc:
-        failure = exc.with_context(f"{flow.label if flow else 'login'} failed")
-    else:
-        found: dict[str, Any] = {
-            "access_token": token.access_token, "token_type": token.token_type,
-            "grant_type": token.grant_type.value, "issued_at": rfc3339(token.issued_at),
-            "expires_at": rfc3339(token.expires_at), "base_url": token.base_url}
+    spec = _spec(args, environ)
+    with operation(spec.settings.retry.budget_seconds):  # the login and the lookups
+        client = spec.client()
+        token = log_in(spec, client)
+        found = token_outputs(token)
         if args.format != "token":
             found.update(_whereabouts(client, token.access_token, args.environment))
-        return found
-    raise failure
+    return found
 
 
 def _whereabouts(client: Any, token: str, environment: str | None) -> dict[str, Any]:
@@ -133,7 +138,7 @@ def _whereabouts(client: Any, token: str, environment: str | None) -> dict[str, 
 
 def _where_to_set(field: str | None) -> str:
     """Which environment variable gives ``field`` (the CLI reads no Pulumi config)."""
-    from .token.schema import BY_NAME
+    from .core.inputs import BY_NAME
 
     spec = BY_NAME.get(field or "")
     if spec is None or not spec.env_vars:
@@ -141,18 +146,33 @@ def _where_to_set(field: str | None) -> str:
     return f" ({field} comes from {' or '.join(spec.env_vars)})"
 
 
-def _render(found: Mapping[str, Any], form: str) -> str:
-    if form == "token":
-        return str(found["access_token"])
-    if form == "json":
-        return json.dumps(dict(found), indent=2)
+def _variables(found: Mapping[str, Any]) -> dict[str, str]:
+    """The variables ``env`` and ``dotenv`` print; a value that would break a line is refused."""
     names = {"ANYPOINT_ACCESS_TOKEN": found["access_token"],
              "ANYPOINT_ORG": found["organization_id"],
              "ANYPOINT_HOST": urlsplit(found["base_url"]).netloc,
              "ANYPOINT_ENV": found.get("environment"),
              "ANYPOINT_ENV_ID": found.get("environment_id")}
-    return "\n".join(f"{name}={shlex.quote(str(value))}" for name, value in names.items()
-                     if value is not None)
+    shown = {name: str(value) for name, value in names.items() if value is not None}
+    for name, value in shown.items():
+        if not value.isprintable():
+            raise UnexpectedResponseError(
+                f"Unexpected answer from Anypoint: the value of {name} holds a line break or "
+                "another control character, which would break the line it is printed on (and "
+                "could add variables to an environment file)",
+                hint="Check base_url points at an Anypoint control plane; nothing was printed")
+    return shown
+
+
+def _render(found: Mapping[str, Any], form: str) -> str:
+    if form == "token":
+        return str(found["access_token"])
+    if form == "json":
+        return json.dumps(dict(found), indent=2)
+    variables = _variables(found)
+    if form == "dotenv":
+        return "\n".join(f"{name}={value}" for name, value in variables.items())
+    return "\n".join(f"export {name}={shlex.quote(value)}" for name, value in variables.items())
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -160,14 +180,14 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     args = _parser().parse_args(argv)
     environ = os.environ if environ is None else environ
     try:
-        found = _login(args, environ)
+        text = _render(_login(args, environ), args.format)
     except ConfigurationError as exc:
         print(f"{PROG}: {exc}{_where_to_set(exc.field)}", file=sys.stderr)
         return 2
     except AnypointError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
-    print(_render(found, args.format))
+    print(text)
     return 0
 
 

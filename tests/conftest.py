@@ -8,9 +8,10 @@ after every test passed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 
-import hypothesis  # noqa: F401  (see the module docstring)
+import hypothesis  # (see the module docstring)
 import pytest
 
 from anypoint_pulumi.emulator import Emulator
@@ -77,3 +78,12 @@ def hostile() -> Iterator[HostileServer]:
     route each path to an ``Act`` with ``hostile.route(path, act)``; every other path is 404."""
     with HostileServer() as server:
         yield server
+
+
+# Hypothesis: under CI (CI set, as every CI service sets it) no example database and a fixed
+# seed, so a run's result depends on the code alone: never on a `.hypothesis/` folder a checkout
+# happens to hold, and a failure in CI fails the same way on the next run and on a laptop
+# (`HYPOTHESIS_PROFILE=ci`). Locally the default profile keeps exploring new examples.
+hypothesis.settings.register_profile("ci", database=None, derandomize=True, print_blob=True)
+hypothesis.settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))

@@ -4,28 +4,36 @@
 to a *path* of the control plane the client talks to, never to a URL: the
 checks here refuse anything that could take the token elsewhere (an absolute or scheme-relative
 URL, a ``.``/``..`` segment, an encoded slash or backslash) before a request is built, and the
-client checks the final URL's host once more. Only idempotent methods are retried. Nothing here
-knows Pulumi or loads ``requests``.
+transport checks the prepared request's URL once more. ``params`` and ``json`` are checked
+here too, naming the field (never an ``AttributeError`` from deep inside, never NaN sent as
+"Could not reach Anypoint"). Only idempotent methods are retried. What comes back is masked by
+the same :func:`~.redaction.redact` as every error (the token in any spelling: any case,
+percent- or JSON-escaped, base64, base64 of ``id:token``). Nothing here knows Pulumi or loads
+``requests``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from .errors import REDACTED, ConfigurationError
+from .errors import ConfigurationError
+from .redaction import redact
 
 __all__ = [
     "IDEMPOTENT",
     "KEPT_HEADERS",
     "METHODS",
     "check_header_id",
+    "check_json",
     "check_method",
+    "check_params",
     "check_path",
     "kept_headers",
-    "scrub",
+    "masked",
 ]
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -102,17 +110,59 @@ def check_header_id(name: str, value: Any) -> str | None:
     return value.strip()
 
 
+def check_json(value: Any) -> None:
+    """``json`` (a request body) if JSON can carry it: dicts with string keys, lists, strings,
+    finite numbers, booleans and ``None``; else a :class:`ConfigurationError` naming ``json``
+    (NaN and Infinity are not JSON: a server would refuse them, or worse, read them)."""
+    if value is None:
+        return
+    problem = ""
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError as exc:  # NaN/Infinity, or a circular reference
+        problem = ("it holds NaN or Infinity, which JSON does not allow" if "compliant" in
+                   str(exc) else "it refers to itself")
+    except TypeError as exc:
+        problem = f"it holds a value JSON cannot carry ({str(exc).split(' is not ')[0][-40:]})"
+    except RecursionError:
+        problem = "it is nested too deep"
+    if problem:
+        raise ConfigurationError(f"json is not a JSON body: {problem}; give dicts, lists, "
+                                 "strings, finite numbers, booleans and None", field="json")
+
+
+_PARAM_VALUE = (str, int, float)
+
+
+def check_params(value: Any) -> None:
+    """``params`` (the query): a mapping of names to strings or numbers (or lists of them, for
+    a repeated name); else a :class:`ConfigurationError` naming ``params``."""
+    if value is None:
+        return
+    fix = "give a dict of names to strings or numbers, e.g. {'limit': 50}"
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(f"params must be a dict, not {type(value).__name__}: {fix}",
+                                 field="params")
+    for key, item in value.items():
+        items = item if isinstance(item, (list, tuple)) else [item]
+        if not isinstance(key, str) or not all(
+                isinstance(one, _PARAM_VALUE) and not isinstance(one, bool) for one in items):
+            raise ConfigurationError(f"params holds a {type(key).__name__} name or a value that is "
+                                     f"not a string or number: {fix}", field="params")
+
+
 def kept_headers(headers: Mapping[str, str], token: str) -> dict[str, str]:
-    """The answer's :data:`KEPT_HEADERS`, lower-cased, the token masked."""
-    return {name: scrub(headers[name], token) for name in KEPT_HEADERS if name in headers}
+    """The answer's :data:`KEPT_HEADERS`, lower-cased, the token masked (as :func:`masked`)."""
+    return {name: redact(headers[name], [token]) for name in KEPT_HEADERS if name in headers}
 
 
-def scrub(value: Any, token: str) -> Any:
-    """``value`` (JSON or text) with every occurrence of ``token`` replaced by ``***``."""
+def masked(value: Any, token: str) -> Any:
+    """``value`` (JSON or text) with the token masked in every string, keys too, by
+    :func:`~.redaction.redact`: the one redaction policy of errors and answers."""
     if isinstance(value, str):
-        return value.replace(token, REDACTED) if token else value
+        return redact(value, [token])
     if isinstance(value, list):
-        return [scrub(item, token) for item in value]
+        return [masked(item, token) for item in value]
     if isinstance(value, dict):
-        return {scrub(key, token): scrub(item, token) for key, item in value.items()}
+        return {masked(key, token): masked(item, token) for key, item in value.items()}
     return value

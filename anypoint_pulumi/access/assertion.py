@@ -15,7 +15,6 @@ knows Pulumi. The private key and the assertion are secrets: errors name them, n
 from __future__ import annotations
 
 import importlib
-import re
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 from .._version import __version__
 from .errors import ConfigurationError
+from .limits import ASSERTION_SECONDS, MAX_PATH_CHARS, MAX_PRIVATE_KEY_CHARS, MIN_RSA_BITS
 
 __all__ = [
     "ASSERTION_SECONDS",
@@ -37,12 +37,11 @@ __all__ = [
 
 GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 """The OAuth2 ``grant_type`` of the JWT bearer grant (RFC 7523)."""
-ASSERTION_SECONDS = 180
-"""How long an assertion is valid (``exp`` - ``iat``): a fresh one is made for every login."""
 EXTRA = "jwt"
 """The package extra that brings PyJWT and cryptography."""
 
-_PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.+?)-----END \1-----", re.S)
+_KEYS = ("PRIVATE KEY", "RSA PRIVATE KEY")
+_LABEL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
 _KEY_FIX = ("give the PEM text of the connected app's private key (-----BEGIN PRIVATE KEY----- "
             "or -----BEGIN RSA PRIVATE KEY-----), e.g. `pulumi config set --secret "
             "anypoint:privateKey < key.pem` or ANYPOINT_PRIVATE_KEY=\"$(cat key.pem)\"")
@@ -99,28 +98,53 @@ def _normalized(value: str) -> str:
 
 def _is_file(text: str) -> bool:
     try:
-        return len(text) < 4096 and Path(text).is_file()
+        return len(text) < MAX_PATH_CHARS and Path(text).is_file()
     except (OSError, ValueError):  # too long a name, a NUL byte...
         return False
 
 
-def _shape_failure(text: str) -> str | None:
-    """What is wrong with the PEM's outline (without parsing the key), or ``None``."""
-    found = _PEM.search(text)
-    if found is None:
+def _blocks(text: str) -> list[tuple[str, str]]:
+    """The ``(label, base64 body)`` of each PEM block of ``text``, in order, read in one pass
+    over its lines (linear in its length: no pattern that could backtrack)."""
+    blocks: list[tuple[str, str]] = []
+    label: str | None = None
+    body: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if label is None:
+            name = line[11:-5] if line.startswith("-----BEGIN ") and line.endswith(
+                "-----") and len(line) > 16 else ""
+            if name and set(name) <= _LABEL_CHARS:
+                label, body = name, []
+        elif line == f"-----END {label}-----":
+            blocks.append((label, "\n".join(body)))
+            label = None
+        else:
+            body.append(line)
+    return blocks
+
+
+def _key_block(text: str) -> tuple[str | None, str | None]:
+    """The PEM text of the private key among the blocks of ``text`` (a certificate may come
+    before it, as in a combined PEM file), or ``None`` and what is wrong instead."""
+    blocks = _blocks(text)
+    for label, body in blocks:
+        if label in _KEYS:
+            return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n", None
+    if not blocks:
         if "\n" not in text and (text.endswith((".pem", ".key")) or _is_file(text)):
-            return ("private_key looks like a file path, not a key: " + _KEY_FIX)
-        return "private_key is not a PEM-encoded private key: " + _KEY_FIX
-    label = found.group(1)
-    if label == "ENCRYPTED PRIVATE KEY":
-        return ("private_key is encrypted with a passphrase: give it decrypted "
-                "(`openssl pkey -in key.pem -out plain.pem`), kept as a secret")
+            return None, "private_key looks like a file path, not a key: " + _KEY_FIX
+        return None, "private_key is not a PEM-encoded private key: " + _KEY_FIX
+    labels = [label for label, _ in blocks]
+    if "ENCRYPTED PRIVATE KEY" in labels:
+        return None, ("private_key is encrypted with a passphrase: give it decrypted "
+                      "(`openssl pkey -in key.pem -out plain.pem`), kept as a secret")
+    label = labels[0]
     if label in ("PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE"):
-        return (f"private_key holds a {label.lower()}, not the private key: the connected app "
-                "keeps the certificate (public key); give the private key that signs for it")
-    if label not in ("PRIVATE KEY", "RSA PRIVATE KEY"):
-        return f"private_key is a {label} block: an RSA private key is needed (RS256)"
-    return None
+        return None, (f"private_key holds a {label.lower()}, not the private key: the connected "
+                      "app keeps the certificate (public key); give the private key that signs "
+                      "for it")
+    return None, f"private_key is a {label} block: an RSA private key is needed (RS256)"
 
 
 def check_private_key(value: Any) -> str:
@@ -130,15 +154,18 @@ def check_private_key(value: Any) -> str:
 
 
 def _key(value: Any) -> tuple[str, Any]:
-    """The normalized PEM text and the key object it holds."""
+    """The PEM text of the key (without what came around it) and the key object it holds."""
     if not isinstance(value, str):
         raise ConfigurationError(f"private_key must be a string, not {type(value).__name__}",
                                  field="private_key")
-    text = _normalized(value)
-    failure = _shape_failure(text)
-    if failure is not None:
-        raise ConfigurationError(failure, field="private_key")
-    return text + "\n", _load(text)
+    if len(value) > MAX_PRIVATE_KEY_CHARS:  # before any parsing: a huge value costs nothing
+        raise ConfigurationError(
+            f"private_key is {len(value)} characters long, more than any RSA private key in PEM "
+            f"({MAX_PRIVATE_KEY_CHARS}): " + _KEY_FIX, field="private_key")
+    pem, failure = _key_block(_normalized(value))
+    if pem is None:
+        raise ConfigurationError(failure or _KEY_FIX, field="private_key")
+    return pem, _load(pem)
 
 
 def _load(text: str) -> Any:
@@ -160,6 +187,12 @@ def _load(text: str) -> Any:
         raise ConfigurationError(
             f"private_key is a {type(key).__name__.removesuffix('PrivateKey')} key: Anypoint's "
             "JWT bearer grant is RS256, which needs an RSA private key", field="private_key")
+    if key.key_size < MIN_RSA_BITS:
+        raise ConfigurationError(
+            f"private_key is an RSA key of {key.key_size} bits, too weak to sign for a login: use "
+            f"one of at least {MIN_RSA_BITS} bits (`openssl genpkey -algorithm RSA -pkeyopt "
+            "rsa_keygen_bits:2048`) and upload its certificate to the connected app",
+            field="private_key")
     return key
 
 

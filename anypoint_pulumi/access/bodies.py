@@ -1,29 +1,27 @@
 """Reading an answer, bounded in size, time and shape.
 
 :func:`read_body` reads a body in chunks as they arrive (never more than one chunk per read, so
-a server dripping bytes cannot keep a read busy), checks the operation's deadline between chunks,
-and decompresses ``gzip`` or ``deflate`` itself, a bounded amount at a time: past
-:data:`~anypoint_pulumi.access.limits.MAX_ANSWER_BYTES` of decompressed data it stops, so a
-compression bomb or a huge body costs at most that much memory. :func:`parse_json` refuses JSON
-nested or repeated beyond what any Access Management answer holds, instead of letting the parser
-or the models recurse without end.
+a server dripping bytes cannot keep a read busy) and checks the operation's deadline between
+chunks. ``gzip`` and ``deflate`` are decompressed by urllib3 (2.6.3 and later), which decodes no
+more than the amount asked per read and keeps the rest compressed: past
+:data:`~anypoint_pulumi.access.limits.MAX_ANSWER_BYTES` of decompressed data reading stops, so a
+compression bomb or a huge body costs at most that much memory (the hostile-server figures
+measure it). :func:`parse_json` refuses JSON nested or repeated beyond what any Access Management
+answer holds, and NaN or Infinity, which JSON does not allow.
 """
 
 from __future__ import annotations
 
 import json
-import zlib
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
+
+from urllib3.exceptions import DecodeError
 
 from .deadline import Deadline
-from .limits import MAX_ANSWER_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES
+from .limits import CHUNK_BYTES, MAX_ANSWER_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES
 
-__all__ = ["CHUNK_BYTES", "BodyRefused", "DeadlinePassed", "MalformedJson", "parse_json",
+__all__ = ["BodyRefused", "DeadlinePassed", "MalformedJson", "parse_json",
            "read_body"]
-
-CHUNK_BYTES = 64 * 1024
-"""The most read from the network at once."""
-
 
 class BodyRefused(Exception):
     """The body cannot be used: too large, or encoded in a way this client did not ask for."""
@@ -50,89 +48,43 @@ def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):g} MiB"
 
 
-class _Identity:
-    def feed(self, data: bytes, room: int) -> bytes:
-        return data[:room]
-
-    def flush(self, room: int) -> bytes:
-        return b""
-
-
-class _Inflate:
-    """gzip (members one after another) or zlib/raw deflate, never producing more than asked."""
-
-    def __init__(self, encoding: str) -> None:
-        self._gzip = encoding in ("gzip", "x-gzip")
-        self._wbits = 31 if self._gzip else 15
-        self._inflater = zlib.decompressobj(self._wbits)
-        self._started = False
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        if not self._started and not self._gzip:
-            self._started = True
-            try:
-                return self._inflate(data, room)
-            except zlib.error:  # "deflate" sent as raw deflate, without the zlib header
-                self._wbits = -15
-                self._inflater = zlib.decompressobj(self._wbits)
-        self._started = True
-        return self._inflate(data, room)
-
-    def _inflate(self, data: bytes, room: int) -> bytes:
-        out = self._inflater.decompress(data, room)
-        while self._inflater.eof and self._inflater.unused_data and len(out) < room:
-            rest = self._inflater.unused_data  # another gzip member follows
-            self._inflater = zlib.decompressobj(self._wbits)
-            out += self._inflater.decompress(rest, room - len(out))
-        return out
-
-    def flush(self, room: int) -> bytes:
-        return self._inflater.flush(max(room, 1))[:room] if not self._inflater.eof else b""
-
-
-def _decoder(encoding: str) -> _Identity | _Inflate:
-    name = encoding.strip().lower()
-    if name in ("", "identity"):
-        return _Identity()
-    if name in ("gzip", "x-gzip", "deflate"):
-        return _Inflate(name)
-    raise BodyRefused(
-        f"the answer is encoded as {encoding[:40]!r}, which this client did not ask for "
-        "(it accepts gzip and deflate)")
+_ENCODINGS = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
+"""What the client accepts (it sends ``Accept-Encoding: gzip, deflate``)."""
 
 
 def read_body(raw: _Raw, deadline: Deadline, limit: int = MAX_ANSWER_BYTES) -> bytes:
-    """The whole decoded body of ``raw`` (read with ``decode_content=False``), at most ``limit``
-    bytes; :class:`BodyRefused` past it, :class:`DeadlinePassed` once the deadline is past.
-    urllib3's own errors (timeouts, broken connections) pass through."""
+    """The whole decoded body of ``raw``, at most ``limit`` bytes; :class:`BodyRefused` past it,
+    :class:`DeadlinePassed` once the deadline is past. urllib3's own errors (timeouts, broken
+    connections) pass through."""
     headers = raw.headers
-    decoder = _decoder(headers.get("Content-Encoding", "") or "")
+    encoding = str(headers.get("Content-Encoding", "") or "").strip().lower()
+    if encoding not in _ENCODINGS:
+        raise BodyRefused(
+            f"the answer is encoded as {encoding[:40]!r}, which this client did not ask for "
+            "(it accepts gzip and deflate)")
     too_large = BodyRefused(f"the answer is larger than {_mib(limit)} (decompressed), more than "
                             "this client reads from one answer (no Access Management answer is "
                             "that large; page a request() to another API)")
-    length = headers.get("Content-Length", "")
-    if isinstance(decoder, _Identity) and length.strip().isdigit() and int(length) > limit:
+    length = str(headers.get("Content-Length", "") or "")
+    if encoding in ("", "identity") and length.strip().isdigit() and int(length) > limit:
         raise too_large
     body = bytearray()
     while True:
         if deadline.expired:
             raise DeadlinePassed
-        chunk = raw.read1(CHUNK_BYTES, decode_content=False)
+        try:  # decodes at most CHUNK_BYTES; what is left stays compressed in urllib3
+            chunk = raw.read1(CHUNK_BYTES, decode_content=True)
+        except DecodeError:
+            _corrupt()
         if not chunk:
-            break
-        try:
-            body += decoder.feed(chunk, limit + 1 - len(body))
-        except zlib.error:
-            raise BodyRefused("the answer's compressed data is corrupt") from None
+            return bytes(body)
+        body += chunk
         if len(body) > limit:
             raise too_large
-    try:
-        body += decoder.flush(limit + 1 - len(body))
-    except zlib.error:
-        raise BodyRefused("the answer's compressed data is corrupt") from None
-    if len(body) > limit:
-        raise too_large
-    return bytes(body)
+
+
+def _corrupt() -> NoReturn:
+    raise BodyRefused("the answer's compressed data is corrupt") from None
 
 
 def _depth(value: Any, limit: int) -> bool:
@@ -153,17 +105,28 @@ def _depth(value: Any, limit: int) -> bool:
     return False
 
 
+class _NotJson(Exception):
+    pass
+
+
+def _not_json(name: str) -> NoReturn:
+    """``json``'s hook for ``NaN``, ``Infinity`` and ``-Infinity``: refused."""
+    raise _NotJson(name)
+
+
 def parse_json(body: bytes) -> Any:
     """The JSON value of ``body``; :class:`MalformedJson` saying why when it is not valid JSON,
-    holds more than :data:`MAX_JSON_VALUES` values, or nests deeper than
-    :data:`MAX_JSON_DEPTH`."""
+    holds more than :data:`MAX_JSON_VALUES` values, nests deeper than
+    :data:`MAX_JSON_DEPTH`, or holds NaN or Infinity."""
     if body.count(b",") + body.count(b"{") + body.count(b"[") > MAX_JSON_VALUES:
         raise MalformedJson(f"the answer holds more than {MAX_JSON_VALUES} JSON values, more than "
                             "this client reads from one answer (no Access Management answer "
                             "does; page a request() to another API)")
     problem = ""
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_constant=_not_json)
+    except _NotJson:
+        problem = "the answer holds NaN or Infinity, which JSON does not allow"
     except RecursionError:
         problem = f"the answer's JSON is nested more than {MAX_JSON_DEPTH} levels deep"
     except (ValueError, UnicodeDecodeError):

@@ -5,23 +5,37 @@ through that value's pooled :class:`~anypoint_pulumi.access.transport.Transport`
 every client with equal settings in the process, safe between threads), and returns typed
 models, never raw JSON. It keeps no token or credential between calls: each read takes its token
 (a string or the :class:`AccessToken` a login returned).
+
+The transport only sends; what an answer means is decided here (:func:`_failure`,
+:func:`_json_object`): the error class of a status, the hint, Anypoint's own words (scrubbed),
+and whether an answer is an HTML page instead of what was asked (:func:`_is_html`, one rule).
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar, cast
-from urllib.parse import unquote, urlsplit
+from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import requests
 
-from . import bodies, endpoints
-from .api_requests import IDEMPOTENT, check_header_id, check_method, check_path, kept_headers, scrub
+from . import bodies, deadline, endpoints, errors
+from .api_requests import (
+    IDEMPOTENT,
+    check_header_id,
+    check_json,
+    check_method,
+    check_params,
+    check_path,
+    kept_headers,
+    masked,
+)
 from .assertion import GRANT as JWT_GRANT
-from .assertion import make_assertion, secret_parts
+from .assertion import check_private_key, make_assertion, secret_parts
 from .deadline import bounded_calls
 from .endpoints import LOGIN, LOGOUT, ME, PROFILE, REVOKE, SAML, SESSION, TOKEN_LEGACY, TOKEN_V2
 from .errors import (
@@ -29,9 +43,19 @@ from .errors import (
     BadCredentialsError,
     ConfigurationError,
     MfaRequiredError,
+    RateLimitedError,
     UnexpectedResponseError,
 )
-from .limits import MAX_PAGES, check_client_options, clamp_expiry, lifetime_seconds, token_problem
+from .limits import (
+    CHUNK_BYTES,
+    DEFAULT_OAUTH_SECONDS,
+    DEFAULT_SESSION_MINUTES,
+    ENVIRONMENTS_PAGE,
+    MAX_PAGES,
+    clamp_expiry,
+    lifetime_seconds,
+    token_problem,
+)
 from .models import (
     AccessToken,
     ApiResponse,
@@ -45,16 +69,13 @@ from .models import (
     User,
     bearer,
 )
+from .redaction import excerpt, excerpt_url
 from .settings import ConnectionSettings
-from .transport import Transport, transport_for
+from .transport import TRANSIENT, Transport, reset_wait, retry_after, transport_for
 
 __all__ = ["AccessManagementClient", "AccessToken", "GrantType"]
 
 log = logging.getLogger("anypoint_pulumi")
-
-DEFAULT_SESSION_MINUTES = 60
-DEFAULT_OAUTH_SECONDS = 3600
-ENVIRONMENTS_PAGE = 500
 
 M = TypeVar("M")
 
@@ -87,13 +108,14 @@ _REFUSED_HINT = (
 class AccessManagementClient:
     """Talks to one Anypoint control plane.
 
-    ``region`` is ``us`` (default), ``eu``, ``gov``, ``ca`` or ``jp``; ``base_url`` is any full URL
-    (Private Cloud Edition, the emulator) instead. Each read of an answer may take ``timeout``
-    seconds (or a ``(connect, read)`` pair); transient failures (connection errors, 429, 502, 503,
-    504) are retried up to ``retries`` times with backoff; and every call -- its attempts, waits
-    and follow-up requests -- ends within ``retry_budget`` seconds in all, on the clock.
+    ``region`` is ``us`` (default), ``eu``, ``gov``, ``ca``, ``jp`` or ``au``; ``base_url`` is any
+    full URL (Private Cloud Edition, the emulator) instead. Every call -- its attempts, waits and
+    follow-up requests -- ends within ``timeout_seconds`` (default 30, from 1 to 600) in all, on
+    the clock; transient failures (connection errors, 429, 502, 503, 504) are retried up to
+    ``retries`` times (default 4) with backoff (``backoff_factor``, default 0.5 s) within it.
     TLS is verified unless ``verify_tls=False``; ``ca_bundle`` trusts a private CA. Proxies come
-    from the usual ``HTTPS_PROXY``/``NO_PROXY`` environment variables. Or pass ``settings``, a
+    from the usual ``HTTPS_PROXY``/``NO_PROXY`` environment variables. Every value is checked by
+    :meth:`ConnectionSettings.resolve`, as the resource's inputs are; or pass ``settings``, a
     :class:`ConnectionSettings` already resolved, instead of all of these.
 
     Clients with equal settings share one connection pool per process; ``close()`` (and leaving a
@@ -105,19 +127,18 @@ class AccessManagementClient:
         region: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | tuple[float, float] = (10.0, 30.0),
-        retries: int = 4,
-        retry_budget: float = 60.0,
-        backoff_factor: float = 0.5,
+        timeout_seconds: float | None = None,
+        retries: int | None = None,
+        backoff_factor: float | None = None,
         verify_tls: bool = True,
         ca_bundle: str | None = None,
         user_agent: str | None = None,
         settings: ConnectionSettings | None = None,
     ) -> None:
         if settings is None:
-            settings = check_client_options(
-                region=region, base_url=base_url, timeout=timeout, retries=retries,
-                retry_budget=retry_budget, backoff_factor=backoff_factor, verify_tls=verify_tls,
+            settings = ConnectionSettings.resolve(
+                region=region, base_url=base_url, timeout_seconds=timeout_seconds,
+                retries=retries, backoff_factor=backoff_factor, verify_tls=verify_tls,
                 ca_bundle=ca_bundle, user_agent=user_agent)
         elif not isinstance(settings, ConnectionSettings):
             raise ConfigurationError(
@@ -211,17 +232,24 @@ class AccessManagementClient:
     ) -> AccessToken:
         """User-context token for a *federated* (SSO) user through the JWT bearer grant.
 
-        Signs a fresh assertion (RS256) with the connected app's ``private_key`` (PEM; the app
-        holds its certificate): ``iss`` = ``client_id``, ``sub`` =
+        Signs a fresh assertion (RS256) for each attempt with the connected app's ``private_key``
+        (PEM; the app holds its certificate): ``iss`` = ``client_id``, ``sub`` =
         ``v2|<identity_provider_id>|<username>``, ``aud`` = this plane's token endpoint, ``exp``
         three minutes ahead. No password and no MFA prompt: works in SSO/MFA organizations, for
         users of that identity provider only. Needs the ``jwt`` extra (PyJWT).
         """
-        assertion = make_assertion(private_key=private_key, client_id=client_id,
-                                   identity_provider_id=identity_provider_id, username=username,
-                                   audience=self.base_url + TOKEN_V2)
-        secrets = (*secret_parts(private_key), assertion)
-        form = {"grant_type": JWT_GRANT, "assertion": assertion}
+        key = check_private_key(private_key)  # refused before anything is sent
+        secrets = [*secret_parts(private_key)]  # and every assertion signed, as it is signed
+
+        def form() -> dict[str, str]:
+            """A freshly signed assertion (new jti, iat and exp) for each attempt: a retry never
+            re-sends one that may have expired or whose jti was already seen."""
+            assertion = make_assertion(private_key=key, client_id=client_id,
+                                       identity_provider_id=identity_provider_id,
+                                       username=username, audience=self.base_url + TOKEN_V2)
+            secrets.append(assertion)
+            return {"grant_type": JWT_GRANT, "assertion": assertion}
+
         resp = self._http.request("POST", TOKEN_V2, data=form, secrets=secrets)
         try:
             return self._token(resp, TOKEN_V2, GrantType.JWT_BEARER, secrets)
@@ -275,10 +303,10 @@ class AccessManagementClient:
         seen: set[Environment] = set()
         total, allowed = 0, MAX_PAGES
         for pages in range(1, MAX_PAGES + 1):
-            body = self._get_json(path, bearer(token), params={**params, "offset": len(found)})
+            body = self._get_json(path, _bearer(token), params={**params, "offset": len(found)})
             page = body.get("data")
             if not isinstance(page, list):
-                raise self._http.unexpected(f"GET {path}", 200, "the answer has no 'data' list")
+                raise self._unexpected(f"GET {path}", 200, "the answer has no 'data' list")
             fresh = [env for env in (Environment.from_json(item) for item in page
                                      if isinstance(item, dict)) if env not in seen]
             seen.update(fresh)
@@ -292,7 +320,7 @@ class AccessManagementClient:
                 return found
             if pages >= allowed:
                 break
-        raise self._http.unexpected(
+        raise self._unexpected(
             f"GET {path}", 200, f"the listing claims {total} environments but {pages} pages "
             f"gave {len(found)}: stopped rather than ask on without end")
 
@@ -323,7 +351,7 @@ class AccessManagementClient:
         """
         method = check_method(method)
         path = check_path(path)
-        bearer_token = bearer(token)
+        bearer_token = _bearer(token)
         headers = {name: value for name, value in (
             ("X-ANYPNT-ORG-ID", check_header_id("organization_id", organization_id)),
             ("X-ANYPNT-ENV-ID", check_header_id("environment_id", environment_id)))
@@ -331,37 +359,36 @@ class AccessManagementClient:
         if json is not None and method in ("GET", "HEAD"):
             raise ConfigurationError(f"a {method} request has no body: drop json, or use POST",
                                      field="json")
-        http = self._http if method in IDEMPOTENT else transport_for(self.settings.with_retry(
-            replace(self.settings.retry, retries=0)))
-        if urlsplit(http.base_url + path).netloc != self.host:  # check_path makes this so
-            raise ConfigurationError(f"path {path!r} leaves {self.host}", field="path")
-        resp = http.request(method, path, token=bearer_token, params=params,
-                            json_body=cast(Any, json), headers=headers)
+        check_json(json)
+        check_params(params)
+        # Retried only when sending twice is harmless; the same pool either way.
+        resp = self._http.request(method, path, token=bearer_token, params=params,
+                                  json_body=json, headers=headers, retry=method in IDEMPOTENT)
         if not 200 <= resp.status_code < 300:
-            failure = http.error(resp, path, (bearer_token,), bearer=True)
+            failure = self._error(resp, path, (bearer_token,), bearer=True)
             if type(failure) is UnexpectedResponseError and 400 <= resp.status_code < 500:
                 failure = failure.with_context("Anypoint refused the request", hint=_REFUSED_HINT)
             raise failure
         return ApiResponse(method=method, path=path, status=resp.status_code,
                            headers=kept_headers(resp.headers, bearer_token),
-                           body=scrub(self._body(http, resp, path), bearer_token))
+                           body=masked(self._body(resp, path), bearer_token))
 
-    def _body(self, http: Transport, resp: requests.Response, path: str) -> Any:
+    def _body(self, resp: requests.Response, path: str) -> Any:
         """An answer's JSON, else its text, else ``None`` (empty, or ``HEAD``)."""
         if resp.request.method == "HEAD" or not resp.content.strip():
             return None
-        ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if "html" in ctype or (resp.content.lstrip()[:1] == b"<" and "xml" not in ctype):
-            raise http.unexpected(f"{resp.request.method} {path}", resp.status_code,
-                                  "the answer is an HTML page, not an API answer",
-                                  hint="A proxy, captive portal or wrong base_url answered "
-                                  "instead of Anypoint: check base_url and HTTPS_PROXY")
+        endpoint = f"{resp.request.method} {path}"
+        if _is_html(resp):
+            raise self._unexpected(endpoint, resp.status_code,
+                                   "the answer is an HTML page, not an API answer",
+                                   hint=_html_hint(resp))
+        ctype = _content_type(resp)
         if ctype == "application/json" or ctype.endswith("+json"):
             try:  # bounded in depth and size, like every answer (see bodies.parse_json)
                 return bodies.parse_json(resp.content)
             except bodies.MalformedJson as exc:
                 problem = str(exc)
-            raise http.unexpected(f"{resp.request.method} {path}", resp.status_code, problem)
+            raise self._unexpected(endpoint, resp.status_code, problem)
         return resp.content.decode(resp.encoding or "utf-8", errors="replace")
 
     # Ending ------------------------------------------------------------------------------
@@ -369,41 +396,41 @@ class AccessManagementClient:
     def revoke(self, token: Token, *, client_id: str | None = None,
                client_secret: str | None = None) -> None:
         """Revoke an OAuth2 token (``/accounts/api/v2/oauth2/revoke``)."""
-        token = bearer(token)
+        token = _bearer(token)
         form = {"token": token, "token_type_hint": "access_token"}
         if client_id and client_secret:
             form.update(client_id=client_id, client_secret=client_secret)
         resp = self._http.request("POST", REVOKE, data=form, secrets=(token, client_secret))
         if resp.status_code >= 300:
-            raise self._http.error(resp, REVOKE, (token, client_secret), bearer=True)
+            raise self._error(resp, REVOKE, (token, client_secret), bearer=True)
 
     def logout(self, token: Token) -> None:
         """End a user session (``/accounts/api/logout``)."""
-        token = bearer(token)
+        token = _bearer(token)
         resp = self._http.request("GET", LOGOUT, token=token,
                              headers={"X-Requested-With": "XMLHttpRequest"})
         if resp.status_code >= 300:
-            raise self._http.error(resp, LOGOUT, (token,), bearer=True)
+            raise self._error(resp, LOGOUT, (token,), bearer=True)
 
     # Internals ---------------------------------------------------------------------------
 
     def _read(self, path: str, token: Token, model: Callable[[dict[str, Any]], M]) -> M:
-        body = self._get_json(path, bearer(token))
+        body = self._get_json(path, _bearer(token))
         try:
             return model(body)
         except MalformedAnswer as exc:
             what = str(exc)
         except (ValueError, TypeError, OverflowError, RecursionError):  # values past any range
             what = "the answer holds values this client cannot read"
-        raise self._http.unexpected(f"GET {path}", 200, what)
+        raise self._unexpected(f"GET {path}", 200, what)
 
     def _get_json(
         self, path: str, token: str, *, params: Mapping[str, str | int] | None = None
     ) -> dict[str, Any]:
         resp = self._http.request("GET", path, token=token, params=params)
         if resp.status_code != 200:
-            raise self._http.error(resp, path, (token,), bearer=True)
-        return self._http.json_object(resp, path, (token,))
+            raise self._error(resp, path, (token,), bearer=True)
+        return self._json_object(resp, path)
 
     def _token(
         self,
@@ -414,8 +441,8 @@ class AccessManagementClient:
     ) -> AccessToken:
         issued_at = datetime.now(timezone.utc)
         if resp.status_code != 200:
-            raise self._http.error(resp, path, secrets, bearer=False)
-        body = self._http.json_object(resp, path, secrets)
+            raise self._error(resp, path, secrets, bearer=False)
+        body = self._json_object(resp, path)
         token = body.get("access_token")
         if not isinstance(token, str) or not token.strip():
             if "url" in body:
@@ -423,10 +450,10 @@ class AccessManagementClient:
                     "Anypoint asked for multi-factor verification instead of issuing a token",
                     host=self.host, endpoint=f"POST {path}", status=200, hint=_MFA_HINT,
                 )
-            raise self._http.unexpected(f"POST {path}", 200, "the answer has no access_token")
+            raise self._unexpected(f"POST {path}", 200, "the answer has no access_token")
         problem = token_problem(token)
         if problem:  # it could not even be sent in a header, or it is absurd
-            raise self._http.unexpected(f"POST {path}", 200,
+            raise self._unexpected(f"POST {path}", 200,
                                         f"the access_token is not a usable bearer token: {problem}")
         token_type = body.get("token_type")
         token_type = token_type if isinstance(token_type, str) and token_problem(
@@ -453,3 +480,148 @@ class AccessManagementClient:
             return clamp_expiry(issued_at, session.expires_at, default)
         seconds = lifetime_seconds(session.lifetime_seconds, default=0.0)
         return issued_at + timedelta(seconds=seconds) if seconds else default
+
+    # What an answer means ----------------------------------------------------------------
+
+    def _unexpected(self, endpoint: str, status: int, what: str, *,
+                    hint: str | None = None) -> UnexpectedResponseError:
+        """The error for an answer this client cannot use."""
+        return UnexpectedResponseError(
+            f"Unexpected answer from Anypoint: {what}", host=self.host, endpoint=endpoint,
+            status=status, hint=hint or "Check base_url points at an Anypoint control plane, "
+            "then retry; report it if it persists")
+
+    def _json_object(self, resp: requests.Response, path: str) -> dict[str, Any]:
+        """The answer's JSON object, or :class:`UnexpectedResponseError` saying why not."""
+        endpoint = f"{resp.request.method} {path}"
+        if _is_html(resp):
+            raise self._unexpected(endpoint, resp.status_code,
+                                   "the answer is an HTML page, not JSON", hint=_html_hint(resp))
+        try:
+            body = bodies.parse_json(resp.content)
+        except bodies.MalformedJson as exc:
+            problem = str(exc)  # raised below, outside the handler
+        else:
+            problem = "" if isinstance(body, dict) else "the answer is not a JSON object"
+        if problem:
+            raise self._unexpected(endpoint, resp.status_code, problem)
+        return body  # type: ignore[no-any-return]
+
+    def _error(self, resp: requests.Response, path: str, secrets: Iterable[str | None], *,
+               bearer: bool) -> AnypointError:
+        """The error for a failed answer: its class, what happened and what to do."""
+        known = tuple(secrets)
+        status = resp.status_code
+        detail = _detail(resp, known)
+        said = f": Anypoint said {detail!r}" if detail else ""
+        cls, what, hint = _classify(resp, path, known, bearer=bearer, detail=detail)
+        clock = deadline.current()
+        if clock is not None and clock.attempts > 1 and status in TRANSIENT:
+            what += f" ({clock.attempts} attempts in {clock.elapsed():.1f} s)"
+        endpoint = f"{resp.request.method} {path}"
+        if cls is RateLimitedError:
+            wait = retry_after(resp.headers) or reset_wait(resp.headers)
+            when = f"wait about {math.ceil(wait)} s, then retry" if wait else "retry later"
+            return RateLimitedError(what + said, retry_after=wait, host=self.host,
+                                    endpoint=endpoint, status=status, hint=f"{hint}; {when}")
+        return cls(what + said, host=self.host, endpoint=endpoint, status=status, hint=hint)
+
+
+_NOT_ALLOWED = re.compile(r"(?i)no user attached|not allowed|not permitted|insufficient scope")
+
+
+def _bearer(token: object) -> str:
+    """The bearer string of ``token`` (a string or an :class:`AccessToken`); anything else,
+    ``None`` or an empty string included, is refused before a request is sent."""
+    value = bearer(token) if isinstance(token, (str, AccessToken)) else None
+    if not isinstance(value, str) or not value.strip():
+        got = "nothing" if token is None or token == "" else type(token).__name__
+        raise ConfigurationError(f"token is required: give the access token (a string, or the "
+                                 f"AccessToken a login returned), not {got}", field="token")
+    return value
+
+
+def _content_type(resp: requests.Response) -> str:
+    return str(resp.headers.get("Content-Type", "")).split(";")[0].strip().lower()
+
+
+def _is_html(resp: requests.Response) -> bool:
+    """Whether an answer is an HTML page (a proxy's, a portal's, a wrong host's): its type says
+    HTML, or its text starts with ``<`` and its type does not say XML. The one rule."""
+    ctype = _content_type(resp)
+    if "html" in ctype:
+        return True
+    return resp.content[:CHUNK_BYTES].lstrip()[:1] == b"<" and "xml" not in ctype
+
+
+def _html_hint(resp: requests.Response) -> str:
+    return ("A proxy, captive portal or wrong base_url answered instead of Anypoint: check "
+            "base_url and HTTPS_PROXY" if resp.status_code < 500 else
+            "Anypoint is failing; retry later")
+
+
+def _detail(resp: requests.Response, secrets: Iterable[str | None]) -> str:
+    """Anypoint's own words for an error: JSON message → error_description → error → text;
+    scrubbed (:func:`~.redaction.excerpt`: bounded, redacted, printable, trimmed)."""
+    if _is_html(resp):
+        return "an HTML page" if resp.content[:CHUNK_BYTES].strip() else ""
+    text = resp.content[:CHUNK_BYTES].decode("utf-8", errors="replace")
+    try:
+        body = bodies.parse_json(resp.content)
+    except bodies.MalformedJson:
+        body = None
+    if isinstance(body, dict):
+        for key in ("message", "error_description", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                text = value
+                break
+    return excerpt(text.strip(), secrets)
+
+
+def _classify(resp: requests.Response, path: str, secrets: Iterable[str | None], *,
+              bearer: bool, detail: str) -> tuple[type[AnypointError], str, str]:
+    """Map an HTTP failure to (exception class, what happened, what to do)."""
+    status = resp.status_code
+    if status == 429 or (status == 503 and not resp.content.strip()):
+        return (RateLimitedError, "Rate limited by Anypoint after retrying",
+                "Anypoint allows about 500 logins a minute per organization")
+    if status >= 500:
+        retried = " after retrying" if status in TRANSIENT else ""
+        return (errors.ServerError, f"Anypoint failed with a server error{retried}",
+                "This is on Anypoint's side: retry later and check the MuleSoft status page")
+    if 300 <= status < 400:
+        return (UnexpectedResponseError,
+                "Anypoint redirected to "
+                f"{excerpt_url(resp.headers.get('Location', '?'), secrets)!r}",
+                "Check base_url (a proxy or load balancer may be redirecting)")
+    if bearer and status == 401 and _NOT_ALLOWED.search(detail):
+        # Anypoint's 401 for a valid token of the wrong kind (profile or hierarchy with a
+        # client-credentials token): renewing the token would not help.
+        return (errors.PermissionDeniedError, "Token rejected: not allowed on this resource",
+                "Use a user token (login, SAML or the password grant) here, or grant the "
+                "connected app the scopes it needs")
+    if bearer and status == 401:
+        return (errors.TokenRejectedError,
+                "Token rejected: expired, revoked, or lacking permission",
+                "Get a fresh token (an expired or revoked one cannot be reused); if it persists, "
+                "grant the connected app or user the needed permission")
+    if bearer and status == 403:
+        return (errors.PermissionDeniedError, "Permission denied",
+                "Grant the connected app (scopes) or the user (roles) access to this organization")
+    if status == 404:
+        return (errors.NotFoundError, "Not found",
+                "Check the organization id, base_url, and that the token belongs to this "
+                "control plane")
+    if not bearer and path == TOKEN_LEGACY and status == 422:
+        return (BadCredentialsError, "The legacy token endpoint refused these credentials",
+                "Connected-app credentials work only on /accounts/api/v2/oauth2/token: drop the "
+                "legacy option (if this control plane has no v2 endpoint, use the organization's "
+                "or an environment's client id and secret)")
+    if not bearer and status in (400, 401, 403, 422):
+        return (BadCredentialsError, "Login refused",
+                "Check the credentials, that the user or connected app is enabled and has this "
+                "grant type, and the region/base_url: credentials are valid only on the control "
+                "plane that issued them")
+    return (UnexpectedResponseError, "Unexpected HTTP status from Anypoint",
+            "Check base_url and retry; report it if it persists")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from .errors import ConfigurationError
+from .limits import MAX_SEGMENT_CHARS
 
 TOKEN_V2 = "/accounts/api/v2/oauth2/token"
 TOKEN_LEGACY = "/accounts/oauth2/token"
@@ -17,10 +18,6 @@ PROFILE = "/accounts/api/profile"
 SESSION = "/accounts/api/session"
 REVOKE = "/accounts/api/v2/oauth2/revoke"
 LOGOUT = "/accounts/api/logout"
-
-MAX_SEGMENT_CHARS = 256
-"""The longest path segment accepted (ids are UUIDs; organization domains are short names)."""
-
 
 def segment_problem(value: object) -> str | None:
     """Why ``value`` cannot be one path segment, or ``None``: it must be a non-empty string of

@@ -1,13 +1,16 @@
-"""Every limit of the access layer in one place: what it accepts from callers and what it
-believes of a server, with the checks that enforce them.
+"""Every limit of the access layer in one place: what it accepts from callers, what it believes
+of a server, and the budgets and sizes it works within, with the checks that enforce them.
 
 A server's answer is believed only within what Anypoint can really send: at most
 :data:`MAX_ANSWER_BYTES` after decompression, JSON nested at most :data:`MAX_JSON_DEPTH` deep,
 tokens of at most :data:`MAX_TOKEN_CHARS` visible ASCII characters, lifetimes of at most
-:data:`MAX_LIFETIME_SECONDS`, at most :data:`MAX_PAGES` pages of a listing (path segments are
-checked in :mod:`.endpoints`). Each bound is far
-above any real Access Management answer and far below what could hurt the process. Callers'
-values are checked before anything is sent, and a refusal names the field and the fix.
+:data:`MAX_LIFETIME_SECONDS`, at most :data:`MAX_PAGES` pages of a listing, path segments of at
+most :data:`MAX_SEGMENT_CHARS`. Each bound is far above any real Access Management answer and far
+below what could hurt the process. Callers' values are checked before anything is sent, and a
+refusal names the field and the fix.
+
+This module imports nothing of the package at load time (:mod:`.errors` imports
+:mod:`.redaction`, which takes its bounds from here), so every other module can use it.
 """
 
 from __future__ import annotations
@@ -17,32 +20,88 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from .errors import ConfigurationError
-from .settings import (
-    MAX_TIMEOUT_SECONDS,
-    ConnectionSettings,
-    RetryPolicy,
-    check_ca_bundle,
-    check_place,
-    check_verify_tls,
-    resolve_base_url,
-)
-
 __all__ = [
+    "ASSERTION_SECONDS",
+    "CHUNK_BYTES",
+    "DEFAULT_BACKOFF_FACTOR",
+    "DEFAULT_OAUTH_SECONDS",
+    "DEFAULT_RETRIES",
+    "DEFAULT_SESSION_MINUTES",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "ENVIRONMENTS_PAGE",
     "MAX_ANSWER_BYTES",
-    "MAX_BUDGET_SECONDS",
+    "MAX_BACKOFF_FACTOR",
+    "MAX_BACKOFF_SECONDS",
+    "MAX_CONNECT_SECONDS",
     "MAX_JSON_DEPTH",
+    "MAX_JSON_VALUES",
     "MAX_LIFETIME_SECONDS",
     "MAX_PAGES",
+    "MAX_PATH_CHARS",
+    "MAX_PRIVATE_KEY_CHARS",
     "MAX_RETRIES",
+    "MAX_SEGMENT_CHARS",
+    "MAX_TIMEOUT_SECONDS",
     "MAX_TOKEN_CHARS",
-    "check_client_options",
+    "MAX_TRANSPORTS",
+    "MAX_USER_AGENT_CHARS",
+    "MIN_MASKED_CHARS",
+    "MIN_RSA_BITS",
+    "MIN_TIMEOUT_SECONDS",
+    "POOL_SIZE",
+    "SHOWN_CHARS",
+    "SHOWN_WINDOW",
     "check_text",
     "check_texts",
     "clamp_expiry",
     "lifetime_seconds",
     "token_problem",
 ]
+
+# Time ---------------------------------------------------------------------------------------------
+
+DEFAULT_TIMEOUT_SECONDS = 30.0
+"""``timeout_seconds``, the time budget of one operation (a client call, a data function, a
+provider operation), unless told otherwise: every attempt, wait and follow-up request included."""
+MIN_TIMEOUT_SECONDS = 1.0
+MAX_TIMEOUT_SECONDS = 600.0
+MAX_CONNECT_SECONDS = 10.0
+"""A connection that takes longer than this is not coming: fail (and retry) sooner."""
+DEFAULT_RETRIES = 4
+"""More attempts after a transient failure (connection error, 429, 502, 503, 504)."""
+MAX_RETRIES = 100
+DEFAULT_BACKOFF_FACTOR = 0.5
+MAX_BACKOFF_FACTOR = 60.0
+MAX_BACKOFF_SECONDS = 10.0
+"""The longest backoff between two attempts (a server's ``Retry-After`` may ask for more)."""
+ASSERTION_SECONDS = 180
+"""How long a JWT bearer assertion is valid (``exp`` - ``iat``); a fresh one is signed for every
+attempt."""
+
+# Connections --------------------------------------------------------------------------------------
+
+POOL_SIZE = 8
+"""Connections kept per host and settings: more than the provider process's four workers."""
+MAX_TRANSPORTS = 32
+"""Distinct settings values whose pools stay open at once."""
+CHUNK_BYTES = 64 * 1024
+"""The most read from the network at once."""
+
+# What a caller may send ---------------------------------------------------------------------------
+
+MAX_USER_AGENT_CHARS = 256
+MAX_SEGMENT_CHARS = 256
+"""The longest path segment accepted (ids are UUIDs; organization domains are short names)."""
+MAX_PATH_CHARS = 4096
+"""The longest text taken for a file path (a private key given as a path, a CA bundle)."""
+MAX_PRIVATE_KEY_CHARS = 64 * 1024
+"""The longest ``private_key`` read: an RSA-16384 key in PEM is about 12 KiB, with a certificate
+chain before it a few KiB more. Checked before any parsing, so a huge value costs nothing."""
+MIN_RSA_BITS = 2048
+"""The smallest RSA key that may sign an assertion (NIST SP 800-131A: 1024 bits is no longer
+acceptable for signatures)."""
+
+# What a server is believed ------------------------------------------------------------------------
 
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
 """The most an answer may hold after decompression (4 MiB; the largest real Access Management
@@ -56,6 +115,8 @@ each costs tens of bytes for the few it takes on the wire (``1.5,`` becomes a 32
 more would let a small answer fill the memory. A real answer has one per 30 bytes or so."""
 MAX_PAGES = 100
 """The most pages of one listing, whatever total a server claims."""
+ENVIRONMENTS_PAGE = 500
+"""Environments asked per page."""
 MAX_TOKEN_CHARS = 8192
 """The longest token believed (Anypoint's are UUIDs or JWTs of a few hundred characters; most
 servers refuse request headers past 8 KiB anyway)."""
@@ -63,13 +124,23 @@ MAX_LIFETIME_SECONDS = 86_400
 """The longest token lifetime believed: Anypoint's OAuth tokens last an hour and its sessions
 the organization's session timeout (60 minutes by default). A server claiming more is believed
 for a day, so the token is renewed after a day at the latest."""
-MAX_RETRIES = 100
-MAX_BUDGET_SECONDS = 3600.0
-MAX_BACKOFF_FACTOR = 60.0
-MAX_USER_AGENT_CHARS = 256
+DEFAULT_OAUTH_SECONDS = 3600
+"""An OAuth token's lifetime when the answer does not say."""
+DEFAULT_SESSION_MINUTES = 60
+"""A session token's lifetime when ``/accounts/api/session`` does not say."""
+
+# What a message shows -----------------------------------------------------------------------------
+
+SHOWN_WINDOW = 8192
+"""Characters of a server text that :func:`~.redaction.excerpt` reads (plus room for a secret
+at its end): redacting even a 200 MB body costs no more than redacting a few kilobytes."""
+SHOWN_CHARS = 200
+"""The most characters of a server's words quoted in a message."""
+MIN_MASKED_CHARS = 4
+"""Secrets at least this long are masked where they appear; shorter ones withhold the text."""
 
 
-# Text ------------------------------------------------------------------------------------------
+# Text ---------------------------------------------------------------------------------------------
 
 
 def _surrogate_at(value: str) -> int | None:
@@ -85,6 +156,8 @@ def check_text(value: str, field: str) -> str:
     ``field`` and the position, never the value (it may be a secret)."""
     at = _surrogate_at(value)
     if at is not None:
+        from .errors import ConfigurationError  # see the module docstring
+
         raise ConfigurationError(
             f"{field} is not valid Unicode text: it holds a lone surrogate (U+D800 to U+DFFF) at "
             f"character {at + 1}; pass the value as it was issued, without damaged characters",
@@ -93,93 +166,13 @@ def check_text(value: str, field: str) -> str:
 
 
 def check_texts(values: Mapping[str, Any] | None) -> None:
-    """:func:`check_text` on every string value of a form, JSON body, query or header set."""
+    """:func:`check_text` on every string value of a form, query or header set."""
     for key, value in (values or {}).items():
         if isinstance(value, str):
             check_text(value, str(key))
 
 
-# Client options ---------------------------------------------------------------------------------
-
-
-def _echo(value: Any) -> str:
-    """A caller's value as an error may quote it: its repr, trimmed."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _number(name: str, value: Any, low: float, high: float, *, low_open: bool = True,
-            unit: str = "seconds") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigurationError(f"{name} must be a number of {unit}, not {type(value).__name__}",
-                                 field=name)
-    number = float(value) if abs(value) < 1e300 else math.inf
-    below = number <= low if low_open else number < low
-    if not math.isfinite(number) or below or number > high:
-        bound = "above" if low_open else "at least"
-        raise ConfigurationError(f"{name} must be {bound} {low:g} and at most {high:g} {unit}; "
-                                 f"got {_echo(value)}", field=name)
-    return number
-
-
-def _timeouts(value: Any) -> tuple[float, float]:
-    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2:
-        raise ConfigurationError(
-            "timeout must be seconds, or a (connect, read) pair of seconds, e.g. (10, 30)",
-            field="timeout")
-    connect, read = (_number("timeout", v, 0.0, MAX_TIMEOUT_SECONDS) for v in pair)
-    return connect, read
-
-
-def _user_agent(value: Any) -> str | None:
-    if value is None:
-        return None
-    if (not isinstance(value, str) or not value.strip() or len(value) > MAX_USER_AGENT_CHARS
-            or any(not (" " <= ch <= "~") for ch in value)):
-        raise ConfigurationError(
-            f"user_agent must be printable ASCII text of at most {MAX_USER_AGENT_CHARS} "
-            "characters (no line breaks), or None for the default", field="user_agent")
-    return value
-
-
-def check_client_options(
-    *,
-    region: Any,
-    base_url: Any,
-    timeout: Any,
-    retries: Any,
-    retry_budget: Any,
-    backoff_factor: Any,
-    verify_tls: Any,
-    ca_bundle: Any,
-    user_agent: Any,
-) -> ConnectionSettings:
-    """The :class:`ConnectionSettings` of ``AccessManagementClient``'s keyword arguments, each
-    checked: a wrong type or value is a :class:`ConfigurationError` naming it, never an
-    ``AttributeError`` or ``OverflowError`` from deep inside."""
-    connect, read = _timeouts(timeout)
-    if isinstance(retries, bool) or not isinstance(retries, int) or not (
-            0 <= retries <= MAX_RETRIES):
-        raise ConfigurationError(f"retries must be a whole number from 0 to {MAX_RETRIES}; got "
-                                 f"{_echo(retries)}", field="retries")
-    return ConnectionSettings(
-        base_url=resolve_base_url(check_place("region", region),
-                                  check_place("base_url", base_url)),
-        connect_timeout=connect,
-        read_timeout=read,
-        verify_tls=check_verify_tls(verify_tls),
-        ca_bundle=check_ca_bundle(ca_bundle),
-        retry=RetryPolicy(
-            retries=retries,
-            backoff_factor=_number("backoff_factor", backoff_factor, 0.0, MAX_BACKOFF_FACTOR,
-                                   low_open=False),
-            budget_seconds=_number("retry_budget", retry_budget, 0.0, MAX_BUDGET_SECONDS)),
-        user_agent=_user_agent(user_agent),
-    )
-
-
-# What a server says ------------------------------------------------------------------------------
+# What a server says -------------------------------------------------------------------------------
 
 
 def token_problem(token: str) -> str | None:

@@ -30,6 +30,8 @@ __all__ = [
     "Organization",
     "SessionInfo",
     "User",
+    "parse_rfc3339",
+    "rfc3339",
 ]
 
 Kind = Literal["user", "client"]
@@ -87,10 +89,38 @@ class AccessToken:
         """Seconds of validity left at ``now`` (negative once expired)."""
         return (self.expires_at - (now or datetime.now(timezone.utc))).total_seconds()
 
+    @property
+    def expired(self) -> bool:
+        """Whether the token has stopped working (by its expiry; a revoke is not seen here)."""
+        return self.seconds_left() <= 0
+
+    def needs_renewal(self, margin_seconds: float, now: datetime | None = None) -> bool:
+        """Whether less than ``margin_seconds`` of validity are left at ``now`` (the renewal
+        rule: google-auth's ``expired`` with a margin, msal's ``refresh_on``)."""
+        return self.seconds_left(now) < margin_seconds
+
+    @property
+    def lifetime_seconds(self) -> float:
+        """How long the token was issued for."""
+        return (self.expires_at - self.issued_at).total_seconds()
+
 
 def rfc3339(moment: datetime) -> str:
     """``moment`` as token outputs write it: RFC 3339, UTC, seconds (``2030-01-01T12:00:00Z``)."""
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_rfc3339(value: object) -> datetime | None:
+    """An RFC 3339 (ISO 8601) time in UTC, or ``None`` when ``value`` is not one (absent, not a
+    string, out of range): the one reader of times from answers and from stored state."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(
+            timezone.utc)
+    except (ValueError, OverflowError):
+        return None
 
 
 def bearer(token: str | AccessToken) -> str:
@@ -263,14 +293,9 @@ class SessionInfo:
 
 def _first_time(body: Mapping[str, Any]) -> datetime | None:
     for key in ("expiresAt", "expires_at", "expirationDate"):
-        value = body.get(key)
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except (ValueError, OverflowError):  # not a date, or out of datetime's range
-                continue
-            return (parsed.astimezone(timezone.utc) if parsed.tzinfo
-                    else parsed.replace(tzinfo=timezone.utc))
+        found = parse_rfc3339(body.get(key))
+        if found is not None:
+            return found
     return None
 
 

@@ -1,9 +1,10 @@
 """Scrubbing: every byte a server sends passes here before anyone sees it.
 
 :func:`redact` masks, in any text, the known secrets in every spelling a server or a library may
-echo them in -- as is; percent-encoded (either case of hex digit, any mix of encoded and plain
-characters, ``+`` for a space); JSON-escaped (``\\u00e9``, ``\\/``); HTML-escaped (named or
-numeric); base64 (also inside ``id:secret``, the form of HTTP Basic auth, and URL-safe base64)
+echo them in -- as is, in any case (an upper-cased token); percent-encoded (either case of hex
+digit, any mix of encoded and plain characters, ``+`` for a space); JSON-escaped (``\\u00e9``,
+``\\/``); HTML-escaped (named or numeric); base64 (also inside ``id:secret``, the form
+of HTTP Basic auth, and URL-safe base64)
 -- and the patterns that carry a credential whatever its value: ``Bearer``/``Basic`` values,
 credential fields (``password=``, ``"access_token": ...``, also percent-encoded) and the user
 information of URLs.
@@ -28,6 +29,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
+from .limits import MIN_MASKED_CHARS, SHOWN_CHARS, SHOWN_WINDOW
+
 __all__ = [
     "MIN_MASKED_CHARS",
     "REDACTED",
@@ -36,14 +39,11 @@ __all__ = [
     "excerpt",
     "excerpt_url",
     "redact",
+    "without_userinfo",
 ]
 
 REDACTED = "***"
 WITHHELD = "[withheld: may hold a short secret]"
-MIN_MASKED_CHARS = 4
-"""Secrets at least this long are masked where they appear; shorter ones withhold the text."""
-SHOWN_WINDOW = 8192
-"""Characters of a server text that :func:`excerpt` reads (plus room for a secret at its end)."""
 _ENCODED_PER_CHAR = 12
 """The longest spelling of one character: ``%F4%8F%BF%BF`` or ``\\uDBFF\\uDFFF``."""
 
@@ -71,6 +71,8 @@ _VIEWS = (
 )
 """How a text is decoded to look for secrets in it: every escape family at once, and each on its
 own (a secret may itself hold what looks like another family's escape), ``+`` read both ways."""
+_ESCAPE_MARKS = ("%", "\\", "&", "+")
+"""What every escape of :data:`_VIEWS` starts with: a text without any is its only view."""
 _JSON_CHARS = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
@@ -162,6 +164,23 @@ def _base64_cores(secret: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cores))
 
 
+@lru_cache(maxsize=256)
+def _any_case(secret: str) -> re.Pattern[str]:
+    return re.compile(re.escape(secret), re.IGNORECASE)
+
+
+def _find_any_case(haystack: str, needle: str) -> Iterable[tuple[int, int]]:
+    """Where ``needle`` occurs in ``haystack`` in any case (overlapping occurrences too)."""
+    pattern = _any_case(needle)
+    at = 0
+    while True:
+        found = pattern.search(haystack, at)
+        if found is None:
+            return
+        yield found.span()
+        at = found.start() + 1
+
+
 def _find_all(haystack: str, needle: str) -> Iterable[tuple[int, int]]:
     at = haystack.find(needle)
     while at >= 0:
@@ -183,13 +202,14 @@ def _grow_base64(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _masks(text: str, secrets: tuple[str, ...]) -> list[tuple[int, int]] | None:
     """Spans of ``text`` to mask, or ``None`` when a too-short secret appears in it."""
-    views = [_decode(text, escapes, plus) for escapes, plus in _VIEWS]
+    escaped = any(mark in text for mark in _ESCAPE_MARKS)
+    views = [_decode(text, escapes, plus) for escapes, plus in _VIEWS] if escaped else []
     spans: list[tuple[int, int]] = []
     for secret in secrets:
         short = len(secret) < MIN_MASKED_CHARS
-        hits = [*_find_all(text, secret)]
+        hits = [*_find_any_case(text, secret)]
         for view in views:
-            hits += [view.span(*hit) for hit in _find_all(view.text, secret)]
+            hits += [view.span(*hit) for hit in _find_any_case(view.text, secret)]
         if hits and short:
             return None
         spans += hits
@@ -247,7 +267,7 @@ def _printable(text: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
-def excerpt(text: str, secrets: Iterable[str | None] = (), limit: int = 200) -> str:
+def excerpt(text: str, secrets: Iterable[str | None] = (), limit: int = SHOWN_CHARS) -> str:
     """Server text fit for a message: at most :data:`SHOWN_WINDOW` characters read, redacted
     (as :func:`redact`), control characters replaced, white space collapsed, trimmed to
     ``limit`` characters (an ellipsis marks a cut). Bounded in time whatever the text's size."""
@@ -265,11 +285,29 @@ def excerpt(text: str, secrets: Iterable[str | None] = (), limit: int = 200) -> 
     return cleaned
 
 
-def excerpt_url(url: str, secrets: Iterable[str | None] = (), limit: int = 200) -> str:
+def without_userinfo(url: str) -> str:
+    """``url`` with its user information (``user:password@``) masked, however malformed the URL.
+    With ``scheme://``, whatever comes before the last ``@`` of the authority (up to the first
+    ``/``, ``\\``, ``?`` or ``#``); without it (``https//…``, ``user:pw@host``), whatever comes
+    before the last ``@`` ahead of any ``?`` or ``#``: more is masked than needed rather than
+    a password shown."""
+    scheme = url.find("://")
+    start, stops = (0, "?#") if scheme < 0 else (scheme + 3, "/\\?#")
+    end = len(url)
+    for stop in stops:
+        at = url.find(stop, start)
+        if 0 <= at < end:
+            end = at
+    at = url.rfind("@", start, end)
+    return url if at < 0 else url[:start] + REDACTED + url[at:]
+
+
+def excerpt_url(url: str, secrets: Iterable[str | None] = (), limit: int = SHOWN_CHARS) -> str:
     """A URL a server sent (a redirect's ``Location``), fit for a message: without user
     information, query or fragment, then as :func:`excerpt`."""
+    url = without_userinfo(url[:SHOWN_WINDOW])  # also where urlsplit sees no authority
     try:
-        parts = urlsplit(url[:SHOWN_WINDOW])
+        parts = urlsplit(url)
         host = parts.hostname or ""
         netloc = f"[{host}]" if ":" in host else host
         if parts.port is not None:

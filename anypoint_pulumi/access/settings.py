@@ -13,16 +13,31 @@ import ipaddress
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
+from .limits import (
+    DEFAULT_BACKOFF_FACTOR,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT_SECONDS,
+    MAX_BACKOFF_FACTOR,
+    MAX_BACKOFF_SECONDS,
+    MAX_CONNECT_SECONDS,
+    MAX_PATH_CHARS,
+    MAX_RETRIES,
+    MAX_TIMEOUT_SECONDS,
+    MAX_USER_AGENT_CHARS,
+    MIN_TIMEOUT_SECONDS,
+)
+from .redaction import without_userinfo
 
 __all__ = [
     "CONTROL_PLANES",
+    "DEFAULT_REGION",
     "DEFAULT_TIMEOUT_SECONDS",
     "MAX_TIMEOUT_SECONDS",
     "MIN_TIMEOUT_SECONDS",
@@ -30,10 +45,13 @@ __all__ = [
     "ConnectionSettings",
     "ControlPlane",
     "RetryPolicy",
+    "check_backoff_factor",
     "check_ca_bundle",
     "check_location",
     "check_place",
+    "check_retries",
     "check_timeout",
+    "check_user_agent",
     "check_verify_tls",
     "control_planes_table",
     "host_base_url",
@@ -42,6 +60,7 @@ __all__ = [
     "region_base_url",
     "region_names",
     "resolve_base_url",
+    "retry_policy",
 ]
 
 
@@ -137,6 +156,13 @@ def _valid_host(host: str) -> bool:
     return _HOST.fullmatch(host) is not None
 
 
+def _shown(url: str) -> str:
+    """A URL as a message may quote it: without user information (a password may sit there,
+    even in a URL too malformed to parse), at most 200 characters."""
+    text = without_userinfo(url)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def normalize_base_url(base_url: str) -> str:
     """Validate a custom base URL and return it without a trailing slash.
 
@@ -144,6 +170,7 @@ def normalize_base_url(base_url: str) -> str:
     credentials never cross a network in clear text.
     """
     text = base_url.strip()
+    shown = _shown(text)
     try:
         text.encode("utf-8")  # a lone surrogate could never be sent
         parts = urlsplit(text)
@@ -151,13 +178,13 @@ def normalize_base_url(base_url: str) -> str:
         parts = None
     if parts is None or parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigurationError(
-            f"base_url {text!r} is not an absolute http(s) URL: "
+            f"base_url {shown!r} is not an absolute http(s) URL: "
             "give the control plane's address, e.g. https://anypoint.mulesoft.com",
             field="base_url",
         )
     if not _valid_host(parts.hostname):
         raise ConfigurationError(
-            f"base_url {text!r} has an invalid host name: use letters, digits, '-' and '.', "
+            f"base_url {shown!r} has an invalid host name: use letters, digits, '-' and '.', "
             "an IPv4 address or a bracketed IPv6 address",
             field="base_url",
         )
@@ -182,7 +209,7 @@ def normalize_base_url(base_url: str) -> str:
         parts.port  # noqa: B018  (raises ValueError for a malformed port)
     except ValueError:
         raise ConfigurationError(
-            f"base_url {text!r} has an invalid port", field="base_url"
+            f"base_url {shown!r} has an invalid port", field="base_url"
         ) from None
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
@@ -209,14 +236,6 @@ def host_base_url(host: str) -> str:
     return normalize_base_url(f"{scheme}://{host}")
 
 
-DEFAULT_TIMEOUT_SECONDS = 30.0
-"""The time budget of one operation (its retries included) unless told otherwise."""
-MIN_TIMEOUT_SECONDS = 1.0
-MAX_TIMEOUT_SECONDS = 600.0
-MAX_CONNECT_SECONDS = 10.0
-"""A connection that takes longer than this is not coming: fail (and retry) sooner."""
-
-
 def check_timeout(value: Any) -> float:
     """``timeout_seconds`` as a float (the default when ``None``); refused outside 1-600. It is
     the whole budget of an operation: every attempt, wait and follow-up request included."""
@@ -226,11 +245,11 @@ def check_timeout(value: Any) -> float:
             isinstance(value, float) and not math.isfinite(value)):
         raise ConfigurationError(
             f"timeout_seconds must be a number of seconds an operation may take (default "
-            f"{DEFAULT_TIMEOUT_SECONDS:g}), not {value!r}", field="timeout_seconds")
+            f"{DEFAULT_TIMEOUT_SECONDS:g}), not {_echo(value)}", field="timeout_seconds")
     if not MIN_TIMEOUT_SECONDS <= value <= MAX_TIMEOUT_SECONDS:
         raise ConfigurationError(
             f"timeout_seconds must be between {MIN_TIMEOUT_SECONDS:g} and "
-            f"{MAX_TIMEOUT_SECONDS:g} (seconds an operation may take); got {value!r}",
+            f"{MAX_TIMEOUT_SECONDS:g} (seconds an operation may take); got {_echo(value)}",
             field="timeout_seconds")
     return float(value)
 
@@ -256,7 +275,7 @@ def check_ca_bundle(value: Any) -> str | None:
         raise ConfigurationError("ca_bundle is blank: give a value or leave it unset",
                                  field="ca_bundle")
     try:
-        readable = Path(value).is_file()
+        readable = len(value) <= MAX_PATH_CHARS and Path(value).is_file()
     except (OSError, ValueError):  # a name too long, a folder we may not enter, a NUL byte
         readable = False
     if not readable:
@@ -285,22 +304,63 @@ def check_location(region: Any, base_url: Any) -> str:
     return resolve_base_url(check_place("region", region), check_place("base_url", base_url))
 
 
+def _echo(value: Any) -> str:
+    """A caller's value as an error may quote it: its repr, trimmed."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def check_retries(value: Any) -> int:
+    """``retries`` (more attempts after a transient failure): a whole number from 0 to
+    :data:`~.limits.MAX_RETRIES`; the default when ``None``."""
+    if value is None:
+        return DEFAULT_RETRIES
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
+        raise ConfigurationError(f"retries must be a whole number from 0 to {MAX_RETRIES}; got "
+                                 f"{_echo(value)}", field="retries")
+    return value
+
+
+def check_backoff_factor(value: Any) -> float:
+    """``backoff_factor`` (seconds; the n-th wait is about factor * 2**(n-1)): from 0 to
+    :data:`~.limits.MAX_BACKOFF_FACTOR`; the default when ``None``."""
+    if value is None:
+        return DEFAULT_BACKOFF_FACTOR
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            0 <= value <= MAX_BACKOFF_FACTOR):  # NaN compares false: refused too
+        raise ConfigurationError(f"backoff_factor must be a number of seconds from 0 to "
+                                 f"{MAX_BACKOFF_FACTOR:g}; got {_echo(value)}",
+                                 field="backoff_factor")
+    return float(value)
+
+
+def check_user_agent(value: Any) -> str | None:
+    """``user_agent``: printable ASCII without line breaks, or ``None`` for the default."""
+    if value is None:
+        return None
+    if (not isinstance(value, str) or not value.strip() or len(value) > MAX_USER_AGENT_CHARS
+            or any(not (" " <= ch <= "~") for ch in value)):
+        raise ConfigurationError(
+            f"user_agent must be printable ASCII text of at most {MAX_USER_AGENT_CHARS} "
+            "characters (no line breaks), or None for the default", field="user_agent")
+    return value
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How transient failures (connection errors, 429, 502, 503, 504) are retried: up to
     ``retries`` more attempts with exponential backoff. ``budget_seconds`` is the whole time of
-    one operation (a client call, a data function, a provider operation): every attempt, wait
-    and follow-up request included; the transport enforces it on the clock, not per read."""
+    one operation (``timeout_seconds``): every attempt, wait and follow-up request included;
+    the transport enforces it on the clock, not per read."""
 
-    retries: int = 4
-    backoff_factor: float = 0.5
-    backoff_max: float = 10.0
-    budget_seconds: float = 60.0
+    retries: int = DEFAULT_RETRIES
+    backoff_factor: float = DEFAULT_BACKOFF_FACTOR
+    backoff_max: float = MAX_BACKOFF_SECONDS
+    budget_seconds: float = DEFAULT_TIMEOUT_SECONDS
 
 
 def retry_policy(timeout_seconds: float) -> RetryPolicy:
-    """The retry policy of the resource and the data functions: ``timeout_seconds`` is the
-    budget of the whole operation."""
+    """The default retry policy for an operation budget of ``timeout_seconds``."""
     return RetryPolicy(budget_seconds=timeout_seconds)
 
 
@@ -309,12 +369,14 @@ class ConnectionSettings:
     """Where and how to reach one control plane: resolved, validated, hashable.
 
     Equal settings share one pooled HTTP session per process (see
-    :mod:`anypoint_pulumi.access.transport`). Build one with :meth:`resolve`.
+    :mod:`anypoint_pulumi.access.transport`). Build one with :meth:`resolve`, the one
+    constructor that checks every value (the client's keyword arguments go through it too).
     """
 
     base_url: str
     connect_timeout: float = MAX_CONNECT_SECONDS
     read_timeout: float = DEFAULT_TIMEOUT_SECONDS
+    """The longest wait for one read of an answer (the budget bounds the whole operation)."""
     verify_tls: bool = True
     ca_bundle: str | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -329,29 +391,33 @@ class ConnectionSettings:
         timeout_seconds: Any = None,
         ca_bundle: Any = None,
         verify_tls: Any = None,
+        retries: Any = None,
+        backoff_factor: Any = None,
+        user_agent: Any = None,
     ) -> ConnectionSettings:
-        """Validate user-given values (each as the token's input of that name) and resolve them;
-        :class:`~anypoint_pulumi.ConfigurationError` names the first bad field and the fix."""
+        """Validate user-given values (each as the token's input of that name; ``None`` is the
+        default) and resolve them; :class:`~anypoint_pulumi.ConfigurationError` names the first
+        bad field and the fix. ``timeout_seconds`` is the whole budget of each operation."""
         timeout = check_timeout(timeout_seconds)
+        location = check_location(region, base_url)
+        retry = retry_policy(timeout)
+        if retries is not None:
+            retry = RetryPolicy(check_retries(retries), retry.backoff_factor, retry.backoff_max,
+                                retry.budget_seconds)
+        if backoff_factor is not None:
+            retry = RetryPolicy(retry.retries, check_backoff_factor(backoff_factor),
+                                retry.backoff_max, retry.budget_seconds)
         return cls(
-            base_url=check_location(region, base_url),
+            base_url=location,
             connect_timeout=min(MAX_CONNECT_SECONDS, timeout),
             read_timeout=timeout,
             verify_tls=check_verify_tls(verify_tls),
             ca_bundle=check_ca_bundle(ca_bundle),
-            retry=retry_policy(timeout),
+            retry=retry,
+            user_agent=check_user_agent(user_agent),
         )
-
-    def with_retry(self, retry: RetryPolicy) -> ConnectionSettings:
-        """These settings with another retry policy."""
-        return replace(self, retry=retry)
 
     @property
     def host(self) -> str:
         """``host[:port]`` of the control plane, as errors name it."""
         return urlsplit(self.base_url).netloc
-
-    @property
-    def timeout(self) -> tuple[float, float]:
-        """``(connect, read)`` timeouts in seconds."""
-        return (self.connect_timeout, self.read_timeout)

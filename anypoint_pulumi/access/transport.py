@@ -1,6 +1,10 @@
-"""HTTP for the access layer: one pooled ``requests`` session per :class:`ConnectionSettings`
-value per process, the retry policy, the time and size bounds, and the translation of every
-failure into our errors.
+"""HTTP for the access layer: it sends and bounds, the client interprets.
+
+One pooled ``requests`` session per :class:`ConnectionSettings` value per process, the retry
+policy (decided per call: ``retry=False`` sends once), the time and size bounds, and the errors of
+a request that got no usable answer (:class:`TransportError`). What an answer *means* (a refused
+login, an expired token, an HTML page instead of JSON) is the client's to say
+(:mod:`.client`), as in google-auth, whose transport only sends and wraps.
 
 :func:`transport_for` returns the process's :class:`Transport` for a settings value, creating it
 on first use: every client, data function and provider operation with equal settings shares its
@@ -12,14 +16,18 @@ that must never leak from one caller to another). Least recently used transports
 
 **Time.** Every request belongs to an operation (:mod:`.deadline`): its attempts, the waits
 between them and the reading of each body all come out of the operation's budget
-(``settings.retry.budget_seconds``), enforced on the clock by a watchdog that cuts the sockets of
-a request still running at the deadline. When the budget is spent the error says how long was
-waited and how many attempts were made.
+(``timeout_seconds``, kept as ``settings.retry.budget_seconds``), enforced on the clock by a
+watchdog that cuts the sockets of a request still running at the deadline. When the budget is
+spent the error says how long was waited and how many attempts were made.
 
-**Size and shape.** Bodies are read in chunks, decompressed a bounded amount at a time and
-refused past :data:`~.limits.MAX_ANSWER_BYTES`; JSON nested or repeated beyond any real answer is
-refused (:mod:`.answers`). Everything a server sends that reaches a message (its words, its
-``Location``, the text of a broken connection) is scrubbed by :func:`~.redaction.excerpt`.
+**Size.** Bodies are read in chunks, decompressed a bounded amount at a time by urllib3 and
+refused past :data:`~.limits.MAX_ANSWER_BYTES` (:mod:`.bodies`). Everything a server sends
+that reaches a message (its words, its ``Location``, the text of a broken connection) is
+scrubbed by :func:`~.redaction.excerpt`.
+
+**Where.** The request is prepared first and the URL it will really be sent to is checked: its
+scheme and host must be those of ``base_url``, or nothing is sent (the token only ever goes to
+the control plane's own host).
 
 **Environment.** The session does not read the environment itself (``trust_env`` is off): a
 ``~/.netrc`` entry never replaces the bearer token. What is taken, deliberately: the proxy
@@ -37,12 +45,11 @@ import ipaddress
 import logging
 import math
 import os
-import re
 import socket
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http.cookiejar import DefaultCookiePolicy
@@ -61,30 +68,26 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from .._version import __version__
-from . import bodies, deadline, errors
-from .endpoints import TOKEN_LEGACY
-from .errors import AnypointError, RateLimitedError, TransportError
-from .limits import check_texts, token_problem
-from .redaction import excerpt, excerpt_url
+from . import bodies, deadline, errors, limits
+from .errors import ConfigurationError, TransportError
+from .limits import POOL_SIZE, check_texts, token_problem
+from .redaction import excerpt
 from .settings import ConnectionSettings, is_loopback
 
-__all__ = ["MAX_TRANSPORTS", "POOL_SIZE", "Transport", "close_all", "proxies_for",
+__all__ = ["TRANSIENT", "Transport", "proxies_for", "reset_wait", "retry_after",
            "transport_for"]
 
 log = logging.getLogger("anypoint_pulumi")
 
 USER_AGENT = f"anypoint-pulumi/{__version__} python-requests/{requests.__version__}"
-POOL_SIZE = 8
-"""Connections kept per host and settings: more than the provider process's four workers."""
-MAX_TRANSPORTS = 32
-"""Distinct settings values whose pools stay open at once."""
-
-_TRANSIENT = frozenset({429, 502, 503, 504})
-_USABLE_TOKEN = re.compile(r"[\x21-\x7e]+")
-_NOT_ALLOWED = re.compile(r"(?i)no user attached|not allowed|not permitted|insufficient scope")
+TRANSIENT = frozenset({429, 502, 503, 504})
+"""The statuses retried (with connection errors): the server may answer the next attempt."""
 _BUDGET_HINT = ("Anypoint (or something between) answers too slowly or not at all: retry later, "
-                "or give the operation a larger time budget (timeout_seconds; retry_budget for "
-                "AccessManagementClient)")
+                "or give the operation a larger time budget (timeout_seconds)")
+
+Form = Mapping[str, str]
+FormFactory = Callable[[], Form]
+"""A form made afresh for each attempt (a JWT assertion is signed once per attempt)."""
 
 
 # Connections under the deadline -------------------------------------------------------------------
@@ -159,14 +162,16 @@ def proxies_for(url: str) -> dict[str, str]:
     return dict(requests.utils.get_environ_proxies(url, no_proxy=None))
 
 
-def _policy(settings: ConnectionSettings) -> Retry:
-    """The retry schedule as urllib3's ``Retry`` (counts, backoff), driven by :class:`Transport`
-    itself so every attempt and wait stays under the operation's deadline."""
+def _policy(settings: ConnectionSettings, *, retry: bool) -> Retry:
+    """The retry schedule of one call as urllib3's ``Retry`` (counts, backoff), driven by
+    :class:`Transport` itself so every attempt and wait stays under the operation's deadline.
+    ``retry=False``: a single attempt, whatever happens (a POST that must not be sent twice)."""
     policy = settings.retry
+    count = policy.retries if retry else 0
     return Retry(
-        total=policy.retries, connect=policy.retries, read=policy.retries,
-        status=policy.retries, other=0, redirect=0, allowed_methods=None,
-        status_forcelist=_TRANSIENT, backoff_factor=policy.backoff_factor,
+        total=count, connect=count, read=count, status=count, other=0, redirect=0,
+        allowed_methods=None,  # which calls may be retried is decided per call, above
+        status_forcelist=TRANSIENT, backoff_factor=policy.backoff_factor,
         backoff_max=policy.backoff_max, backoff_jitter=0.1, respect_retry_after_header=True,
         raise_on_status=False, raise_on_redirect=False,
     )
@@ -235,15 +240,18 @@ class Transport:
         path: str,
         *,
         token: str | None = None,
-        params: Mapping[str, str | int] | None = None,
-        data: Mapping[str, str] | None = None,
-        json_body: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        data: Form | FormFactory | None = None,
+        json_body: Any = None,
         headers: Mapping[str, str] | None = None,
-        secrets: Iterable[str | None] = (),
+        secrets: Sequence[str | None] = (),
+        retry: bool = True,
     ) -> requests.Response:
-        """Send one request, retried per the policy, within the running operation's deadline
-        (or an operation of its own); the answer's body is read whole (bounded) before it
-        returns. :class:`TransportError` when no usable answer came."""
+        """Send one request to ``base_url + path``, retried per the policy unless ``retry`` is
+        false, within the running operation's deadline (or an operation of its own); the
+        answer's body is read whole (bounded) before it returns. ``data`` may be a function
+        called for each attempt. ``secrets`` is read when a message is made (it may grow while
+        the attempts run). :class:`TransportError` when no usable answer came."""
         endpoint = f"{method} {path}"
         all_headers = dict(headers or {})
         if token is not None:
@@ -253,21 +261,46 @@ class Transport:
                     f"Malformed token: {problem}", host=self.host, endpoint=endpoint,
                     hint="Pass the access token unchanged, without spaces or line breaks")
             all_headers["Authorization"] = f"Bearer {token}"
-        for values in (params, data, json_body, headers):
-            check_texts(values)  # a lone surrogate: refused naming the field, never the value
-        known = (token, *secrets)
+        for values in (params, None if callable(data) else data, json_body, headers):
+            if isinstance(values, Mapping):  # a lone surrogate: refused naming the field
+                check_texts(values)
         with deadline.operation(self.settings.retry.budget_seconds) as clock:
-            return self._retried(method, path, endpoint, clock, known, params=params, data=data,
-                                 json=json_body, headers=all_headers)
+            return self._retried(method, path, endpoint, clock, token, secrets, retry,
+                                 params=params, data=data, json=json_body, headers=all_headers)
+
+    def _prepared(self, method: str, path: str, send: dict[str, Any]) -> requests.PreparedRequest:
+        """The request as it will go on the wire; refused unless its URL is on ``base_url``'s
+        scheme and host (checked on the prepared URL: the one really sent)."""
+        data = send["data"]
+        request = requests.Request(method, self.base_url + path, params=send["params"],
+                                   data=data() if callable(data) else data, json=send["json"],
+                                   headers=send["headers"])
+        problem = ""
+        try:
+            prepared = self._session.prepare_request(request)
+        except Exception as exc:  # requests' own errors; the text may hold a value: not shown
+            problem = type(exc).__name__
+        if problem:
+            raise ConfigurationError(f"{method} {path} could not be built as an HTTP request "
+                                     f"({problem}): check params and the body")
+        sent = urlsplit(prepared.url or "")
+        base = urlsplit(self.base_url)
+        if (sent.scheme, sent.netloc) != (base.scheme, base.netloc):
+            raise ConfigurationError(f"path {path!r} leaves {self.host}: the token is only ever "
+                                     "sent to the control plane's own host", field="path")
+        return prepared
 
     def _retried(self, method: str, path: str, endpoint: str, clock: deadline.Deadline,
-                 secrets: tuple[str | None, ...], **send: Any) -> requests.Response:
+                 token: str | None, secrets: Sequence[str | None], retry_allowed: bool,
+                 **send: Any) -> requests.Response:
         url = self.base_url + path
-        retry = _policy(self.settings)
+        retry = _policy(self.settings, retry=retry_allowed)
         while True:
             clock.attempts += 1
             started = time.monotonic()
-            answer = self._attempt(method, url, clock, secrets, send)
+            prepared = self._prepared(method, path, send)
+            known = (token, *secrets)  # after _prepared: a fresh form's secrets are in
+            answer = self._attempt(prepared, clock, known)
             if isinstance(answer, _Failure):
                 failure = answer
                 again = _next(retry, method, url, error=failure.retry_as) if (
@@ -284,7 +317,7 @@ class Transport:
             log.debug("%s %s%s -> %s in %.0f ms", method, self.host, path, resp.status_code,
                       (time.monotonic() - started) * 1000)
             status = resp.status_code
-            if status not in _TRANSIENT or not retry.is_retry(
+            if status not in TRANSIENT or not retry.is_retry(
                     method, status, bool(resp.headers.get("Retry-After"))):
                 return resp
             again = _next(retry, method, url, response=resp.raw)
@@ -297,9 +330,8 @@ class Transport:
                 return resp  # waiting would overrun the budget: fail now, saying how long to wait
             time.sleep(wait)
 
-    def _attempt(self, method: str, url: str, clock: deadline.Deadline,
-                 secrets: tuple[str | None, ...], send: dict[str, Any],
-                 ) -> requests.Response | _Failure:
+    def _attempt(self, prepared: requests.PreparedRequest, clock: deadline.Deadline,
+                 secrets: tuple[str | None, ...]) -> requests.Response | _Failure:
         """One request and its whole body, or the :class:`_Failure` that stopped it."""
         remaining = clock.remaining()
         if remaining <= 0:
@@ -307,13 +339,14 @@ class Transport:
         settings = self.settings
         timeout = (max(0.001, min(settings.connect_timeout, remaining)),
                    max(0.001, min(settings.read_timeout, remaining)))
+        url = prepared.url or ""
         problem: BaseException | None = None
         refused = ""
         with deadline.guarding(clock) as guard:
             try:
-                resp = self._session.request(
-                    method, url, timeout=timeout, allow_redirects=False, stream=True,
-                    verify=self._verify(), proxies=proxies_for(url), **send)
+                resp = self._session.send(
+                    prepared, timeout=timeout, allow_redirects=False, stream=True,
+                    verify=self._verify(), proxies=proxies_for(url))
             except Exception as exc:  # requests', urllib3's, OSError from a bad CA file...
                 problem = exc
             else:
@@ -339,7 +372,7 @@ class Transport:
         if refused:
             error = errors.UnexpectedResponseError(
                 f"Unexpected answer from Anypoint: {refused}", host=self.host,
-                endpoint=f"{method} {urlsplit(url).path}", status=resp.status_code,
+                endpoint=f"{prepared.method} {urlsplit(url).path}", status=resp.status_code,
                 hint="Check base_url points at an Anypoint control plane (not a proxy's or "
                 "another server's page), then retry")
             raise error
@@ -410,59 +443,6 @@ class Transport:
             f"Could not reach Anypoint ({failure.kind}: {failure.reason or 'no answer'}){tried}",
             host=self.host, endpoint=endpoint, hint=failure.hint)
 
-    def json_object(
-        self, resp: requests.Response, path: str, secrets: Iterable[str | None]
-    ) -> dict[str, Any]:
-        """The answer's JSON object, or :class:`errors.UnexpectedResponseError`."""
-        endpoint = f"{resp.request.method} {path}"
-        if _looks_html(resp):
-            raise self.unexpected(endpoint, resp.status_code,
-                                  "the answer is an HTML page, not JSON", hint=_html_hint(resp))
-        try:
-            body = bodies.parse_json(resp.content)
-        except bodies.MalformedJson as exc:
-            problem = str(exc)  # raised below, outside the handler
-        else:
-            problem = "" if isinstance(body, dict) else "the answer is not a JSON object"
-        if problem:
-            raise self.unexpected(endpoint, resp.status_code, problem)
-        return body  # type: ignore[no-any-return]
-
-    def unexpected(self, endpoint: str, status: int, what: str, *,
-                   hint: str | None = None) -> errors.UnexpectedResponseError:
-        """The error for an answer this client cannot use."""
-        return errors.UnexpectedResponseError(
-            f"Unexpected answer from Anypoint: {what}",
-            host=self.host, endpoint=endpoint, status=status,
-            hint=hint or "Check base_url points at an Anypoint control plane, then retry; "
-            "report it if it persists",
-        )
-
-    def error(
-        self,
-        resp: requests.Response,
-        path: str,
-        secrets: Iterable[str | None],
-        *,
-        bearer: bool,
-    ) -> AnypointError:
-        """The error for a failed answer: its class, what happened and what to do."""
-        known = tuple(secrets)
-        status = resp.status_code
-        detail = _detail(resp, known)
-        said = f": Anypoint said {detail!r}" if detail else ""
-        cls, what, hint = _classify(status, resp, path, known, bearer=bearer, detail=detail)
-        clock = deadline.current()
-        if clock is not None and clock.attempts > 1 and status in _TRANSIENT:
-            what += f" ({clock.attempts} attempts in {clock.elapsed():.1f} s)"
-        endpoint = f"{resp.request.method} {path}"
-        if cls is RateLimitedError:
-            wait = _retry_after(resp.headers) or _reset_wait(resp.headers)
-            when = f"wait about {math.ceil(wait)} s, then retry" if wait else "retry later"
-            return RateLimitedError(what + said, retry_after=wait, host=self.host,
-                                    endpoint=endpoint, status=status, hint=f"{hint}; {when}")
-        return cls(what + said, host=self.host, endpoint=endpoint, status=status, hint=hint)
-
 
 _TRANSPORTS: OrderedDict[ConnectionSettings, Transport] = OrderedDict()
 _LOCK = threading.Lock()
@@ -477,98 +457,10 @@ def transport_for(settings: ConnectionSettings) -> Transport:
             return found
         found = _TRANSPORTS[settings] = Transport(settings)
         evicted = [_TRANSPORTS.popitem(last=False)[1]
-                   for _ in range(len(_TRANSPORTS) - MAX_TRANSPORTS)]
+                   for _ in range(len(_TRANSPORTS) - limits.MAX_TRANSPORTS)]
     for old in evicted:
         old.close()
     return found
-
-
-def close_all() -> None:
-    """Close every pooled connection of this process (tests; a long-lived process at exit)."""
-    with _LOCK:
-        transports = list(_TRANSPORTS.values())
-        _TRANSPORTS.clear()
-    for transport in transports:
-        transport.close()
-
-
-def _classify(
-    status: int, resp: requests.Response, path: str, secrets: Iterable[str | None] = (), *,
-    bearer: bool, detail: str = ""
-) -> tuple[type[AnypointError], str, str]:
-    """Map an HTTP failure to (exception class, what happened, what to do)."""
-    if status == 429 or (status == 503 and not resp.content.strip()):
-        return (RateLimitedError, "Rate limited by Anypoint after retrying",
-                "Anypoint allows about 500 logins a minute per organization")
-    if status >= 500:
-        retried = " after retrying" if status in _TRANSIENT else ""
-        return (errors.ServerError, f"Anypoint failed with a server error{retried}",
-                "This is on Anypoint's side: retry later and check the MuleSoft status page")
-    if 300 <= status < 400:
-        return (errors.UnexpectedResponseError,
-                "Anypoint redirected to "
-                f"{excerpt_url(resp.headers.get('Location', '?'), secrets)!r}",
-                "Check base_url (a proxy or load balancer may be redirecting)")
-    if bearer and status == 401 and _NOT_ALLOWED.search(detail):
-        # Anypoint's 401 for a valid token of the wrong kind (profile or hierarchy with a
-        # client-credentials token): renewing the token would not help.
-        return (errors.PermissionDeniedError, "Token rejected: not allowed on this resource",
-                "Use a user token (login, SAML or the password grant) here, or grant the "
-                "connected app the scopes it needs")
-    if bearer and status == 401:
-        return (errors.TokenRejectedError,
-                "Token rejected: expired, revoked, or lacking permission",
-                "Get a fresh token (an expired or revoked one cannot be reused); if it persists, "
-                "grant the connected app or user the needed permission")
-    if bearer and status == 403:
-        return (errors.PermissionDeniedError, "Permission denied",
-                "Grant the connected app (scopes) or the user (roles) access to this organization")
-    if status == 404:
-        return (errors.NotFoundError, "Not found",
-                "Check the organization id, base_url, and that the token belongs to this "
-                "control plane")
-    if not bearer and path == TOKEN_LEGACY and status == 422:
-        return (errors.BadCredentialsError, "The legacy token endpoint refused these credentials",
-                "Connected-app credentials work only on /accounts/api/v2/oauth2/token: drop the "
-                "legacy option (if this control plane has no v2 endpoint, use the organization's "
-                "or an environment's client id and secret)")
-    if not bearer and status in (400, 401, 403, 422):
-        return (errors.BadCredentialsError, "Login refused",
-                "Check the credentials, that the user or connected app is enabled and has this "
-                "grant type, and the region/base_url: credentials are valid only on the control "
-                "plane that issued them")
-    return (errors.UnexpectedResponseError, "Unexpected HTTP status from Anypoint",
-            "Check base_url and retry; report it if it persists")
-
-
-def _looks_html(resp: requests.Response) -> bool:
-    ctype = resp.headers.get("Content-Type", "").lower()
-    return "html" in ctype or resp.content[:4096].lstrip()[:1] == b"<"
-
-
-def _html_hint(resp: requests.Response) -> str:
-    return ("A proxy, captive portal or wrong base_url answered instead of Anypoint: check "
-            "base_url and HTTPS_PROXY" if resp.status_code < 500 else
-            "Anypoint is failing; retry later")
-
-
-def _detail(resp: requests.Response, secrets: Iterable[str | None], limit: int = 200) -> str:
-    """Anypoint's own words for an error: JSON message → error_description → error → text;
-    scrubbed (:func:`~.redaction.excerpt`: bounded, redacted, printable, trimmed)."""
-    if _looks_html(resp):
-        return "an HTML page" if resp.content[:4096].strip() else ""
-    text = resp.content[: bodies.CHUNK_BYTES].decode("utf-8", errors="replace")
-    try:
-        body = bodies.parse_json(resp.content)
-    except bodies.MalformedJson:
-        body = None
-    if isinstance(body, dict):
-        for key in ("message", "error_description", "error"):
-            value = body.get(key)
-            if isinstance(value, str) and value.strip():
-                text = value
-                break
-    return excerpt(text.strip(), secrets, limit)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -587,18 +479,18 @@ def _reason(exc: BaseException, secrets: Iterable[str | None]) -> str:
     """The innermost cause's message, scrubbed like any server text (it may quote a server's
     status line, headers or the URL): one line, redacted, trimmed."""
     inner = _causes(exc)[-1]
-    return excerpt(str(inner) or type(inner).__name__, secrets, 200)
+    return excerpt(str(inner) or type(inner).__name__, secrets)
 
 
 def _wait_for(resp: requests.Response) -> float | None:
     """How long the server asks to wait before the next attempt, if it says."""
-    wait = _retry_after(resp.headers)
+    wait = retry_after(resp.headers)
     if wait is None and resp.status_code in (429, 503):
-        wait = _reset_wait(resp.headers)
+        wait = reset_wait(resp.headers)
     return wait
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
+def retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait from ``Retry-After`` (seconds or an HTTP date), or ``None``."""
     value = headers.get("Retry-After")
     if not value:
@@ -614,7 +506,7 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
-def _reset_wait(headers: Mapping[str, str]) -> float | None:
+def reset_wait(headers: Mapping[str, str]) -> float | None:
     """Seconds until ``X-RateLimit-Reset`` (epoch seconds; small values read as a delay)."""
     try:
         value = float(headers.get("X-RateLimit-Reset", ""))

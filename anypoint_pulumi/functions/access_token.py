@@ -16,19 +16,15 @@ from __future__ import annotations
 
 import pulumi
 
-from .invoke import Call, DataFunction
-from .results import AccessTokenResult, AwaitableAccessTokenResult
+from ..core import functions as core
+from ..core.results import AccessTokenResult, AwaitableAccessTokenResult
+from .invoke import DataFunction
 
 __all__ = ["AccessTokenResult", "AwaitableAccessTokenResult", "get_access_token",
            "get_access_token_output"]
 
 
-def _read(call: Call) -> AccessTokenResult:
-    assert call.issued is not None  # a login function's call carries the token it got
-    return AccessTokenResult.of(call.issued)
-
-
-ACCESS_TOKEN = DataFunction("get_access_token", _read, AwaitableAccessTokenResult, login=True)
+ACCESS_TOKEN = DataFunction(core.ACCESS_TOKEN, AwaitableAccessTokenResult)
 
 
 def get_access_token(

@@ -17,44 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from ..access.api_requests import check_method
-from ..access.errors import ConfigurationError
-from .invoke import Call, DataFunction
-from .results import ApiResponse, AwaitableApiResponse
+from ..core import functions as core
+from ..core.results import ApiResponse, AwaitableApiResponse
+from .invoke import DataFunction
 
 if TYPE_CHECKING:
     from ..token.resource import AnypointToken
 
-__all__ = ["READ_METHODS", "ApiResponse", "AwaitableApiResponse", "get_api_response",
+__all__ = ["ApiResponse", "AwaitableApiResponse", "get_api_response",
            "get_api_response_output"]
 
-READ_METHODS = ("GET", "HEAD", "POST")
-"""What a data function may send: reads, and POST for query endpoints (it runs on every run)."""
-
-
-def _read(call: Call) -> ApiResponse:
-    args = call.args
-    method = check_method(args.get("method") or "GET")
-    if method not in READ_METHODS:
-        raise ConfigurationError(
-            f"get_api_response is for reads (GET, HEAD, or POST to a query endpoint): a data "
-            f"function runs on every preview and update, so a {method} would be repeated each "
-            "time. Change things with a resource (a dynamic resource calling "
-            "AccessManagementClient.request, or pulumi_command)", field="method")
-    params = args.get("params")
-    if params is not None and not isinstance(params, Mapping):
-        raise ConfigurationError("params must be a map of query parameters, e.g. "
-                                 "{\"limit\": 10}", field="params")
-    if not isinstance(args.get("secret", False), bool):
-        raise ConfigurationError("secret must be true or false", field="secret")
-    return call.client.request(method, args["path"], token=call.token,
-                               json=args.get("json"), params=params,
-                               organization_id=args.get("organization_id"),
-                               environment_id=args.get("environment_id"))
-
-
-API_RESPONSE = DataFunction("get_api_response", _read, AwaitableApiResponse,
-                            shown=("method", "path"), secret_argument="secret")
+API_RESPONSE = DataFunction(core.API_RESPONSE, AwaitableApiResponse)
 
 
 def get_api_response(

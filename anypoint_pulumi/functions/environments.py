@@ -8,16 +8,14 @@ names that exist, when there is none. Results are not secret.
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 import pulumi
 
-from ..access import endpoints
-from ..access.errors import ConfigurationError, NotFoundError, excerpt
 from ..access.models import ENVIRONMENT_TYPES
-from .invoke import Call, DataFunction
-from .results import AwaitableEnvironment, AwaitableEnvironments, Environment, Environments
+from ..core import functions as core
+from ..core.results import AwaitableEnvironment, AwaitableEnvironments, Environment, Environments
+from .invoke import DataFunction
 
 if TYPE_CHECKING:
     from ..token.resource import AnypointToken
@@ -34,76 +32,8 @@ __all__ = [
     "get_environments_output",
 ]
 
-_LISTED = 30
-"""At most this many existing names in the error of a name that is not there."""
-
-
-def _read_all(call: Call) -> Environments:
-    name, kind, production = (call.args.get(key) for key in ("name", "type", "is_production"))
-    if name is not None and not isinstance(name, str):
-        raise ConfigurationError("name must be a string", field="name")
-    if kind is not None and kind not in ENVIRONMENT_TYPES:
-        raise ConfigurationError(
-            f"type {kind!r} is not an environment type: use one of "
-            f"{', '.join(ENVIRONMENT_TYPES)} (lower case), or leave it unset", field="type")
-    if production is not None and not isinstance(production, bool):
-        raise ConfigurationError("is_production must be true or false", field="is_production")
-    organization_id = call.organization_id()
-    found = call.client.environments(call.token, organization_id, name=name, type=kind,
-                                     is_production=production)
-    return Environments(organization_id, tuple(found))
-
-
-def _read_one(call: Call) -> Environment:
-    name = call.args.get("name")
-    if not isinstance(name, str) or not name:
-        raise ConfigurationError("name must be the environment's name (e.g. 'Sandbox')",
-                                 field="name")
-    organization_id = call.organization_id()
-    matches = [env for env in call.client.environments(call.token, organization_id, name=name)
-               if env.name == name]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        ids = ", ".join(excerpt(env.id, (call.token,), 60) for env in matches[:_LISTED])
-        raise ConfigurationError(
-            f"{len(matches)} environments are called {name!r} in organization "
-            f"{organization_id!r} (ids {ids})",
-            field="name", hint="Use get_environments and choose by id",
-        )
-    raise _missing(call, organization_id, name)
-
-
-def _missing(call: Call, organization_id: str, name: str) -> NotFoundError:
-    """The error for a name that is not there, listing the names that are."""
-    # Names are the server's words: scrubbed (bounded, redacted, printable) before shown.
-    names = sorted(excerpt(env.name, (call.token,), 80)
-                   for env in call.client.environments(call.token, organization_id))
-    if not names:
-        hint = "The organization has no environment this token can see"
-    else:
-        listed = ", ".join(repr(n) for n in names[:_LISTED])
-        more = f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
-        hint = f"Existing environments: {listed}{more} (names are case-sensitive)"
-        folded = name.casefold()
-        close = ([n for n in names if n.casefold() == folded]
-                 or [n for n in names if n.casefold().startswith(folded)]
-                 or difflib.get_close_matches(name, names, n=1, cutoff=0.6))
-        if close:
-            hint += f". Did you mean {close[0]!r}?"
-    return NotFoundError(
-        f"no environment named {name!r} in organization {organization_id!r}",
-        host=call.client.host, endpoint=f"GET {endpoints.environments(organization_id)}",
-        hint=hint,
-    )
-
-
-ENVIRONMENTS = DataFunction("get_environments", _read_all, AwaitableEnvironments,
-                            shown=("organization_id", "name", "type", "is_production"),
-                            env_organization=True)
-ENVIRONMENT = DataFunction("get_environment", _read_one, AwaitableEnvironment,
-                           shown=("name", "organization_id"),
-                           env_organization=True)
+ENVIRONMENTS = DataFunction(core.ENVIRONMENTS, AwaitableEnvironments)
+ENVIRONMENT = DataFunction(core.ENVIRONMENT, AwaitableEnvironment)
 
 
 def get_environments(

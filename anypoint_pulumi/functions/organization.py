@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 
 import pulumi
 
-from ..access.errors import PermissionDeniedError, TokenRejectedError
 from ..access.models import BusinessGroup
-from .invoke import Call, DataFunction
-from .results import (
+from ..core import functions as core
+from ..core.results import (
     AwaitableBusinessGroupTree,
     AwaitableOrganization,
     BusinessGroupTree,
     Organization,
 )
+from .invoke import DataFunction
 
 if TYPE_CHECKING:
     from ..token.resource import AnypointToken
@@ -38,54 +38,8 @@ __all__ = [
     "get_organization_output",
 ]
 
-HIERARCHY_REFUSED_HINT = (
-    "Anypoint does not let client-credentials tokens (a connected app acting on its own behalf) "
-    "read the business-group hierarchy. Use a user token: an AnypointToken with username and "
-    "password plus the client_id and client_secret of a connected app that acts on behalf of a "
-    "user (MFA-safe), or a login/SAML token. get_organization works with this token and lists "
-    "the organization's sub_organization_ids"
-)
-
-
-def _read_organization(call: Call) -> Organization:
-    return call.client.organization(call.token, call.organization_id())
-
-
-def _read_tree(call: Call) -> BusinessGroupTree:
-    return BusinessGroupTree(_hierarchy(call, call.organization_id()))
-
-
-def _hierarchy(call: Call, organization_id: str) -> BusinessGroup:
-    """``/hierarchy``, telling a refused client token from a rejected or powerless one."""
-    try:
-        return call.client.hierarchy(call.token, organization_id)
-    except TokenRejectedError as exc:
-        if exc.status != 401 or call.kind == "user":
-            raise
-        refused = exc
-    confirmed = call.kind == "client"
-    if not isinstance(refused, PermissionDeniedError):
-        # A bare 401: a rejected token, or a client token refused without saying so.
-        me = call.client.me(call.token)  # raises TokenRejectedError when the token is rejected
-        if me.user is not None or me.client is None:
-            raise refused
-        confirmed = True
-    kind = ("this client-credentials token" if confirmed
-            else "this token (a client-credentials token?)")
-    raise PermissionDeniedError(
-        f"Anypoint refused to read the business-group hierarchy of organization "
-        f"{organization_id!r} with {kind}",
-        host=refused.host, endpoint=refused.endpoint, status=refused.status,
-        hint=HIERARCHY_REFUSED_HINT,
-    )
-
-
-ORGANIZATION = DataFunction("get_organization", _read_organization, AwaitableOrganization,
-                            shown=("organization_id",),
-                            env_organization=True)
-BUSINESS_GROUPS = DataFunction("get_business_groups", _read_tree, AwaitableBusinessGroupTree,
-                               shown=("organization_id",),
-                               env_organization=True)
+ORGANIZATION = DataFunction(core.ORGANIZATION, AwaitableOrganization)
+BUSINESS_GROUPS = DataFunction(core.BUSINESS_GROUPS, AwaitableBusinessGroupTree)
 
 
 def get_organization(

@@ -13,11 +13,9 @@ from typing import TYPE_CHECKING
 
 import pulumi
 
-from ..access.endpoints import ME
-from ..access.errors import TokenRejectedError, UnexpectedResponseError
-from ..access.models import App, Me, User
-from .invoke import Call, DataFunction
-from .results import AwaitableProfile, MemberOrganization, Profile
+from ..core import functions as core
+from ..core.results import AwaitableProfile, MemberOrganization, Profile
+from .invoke import DataFunction
 
 if TYPE_CHECKING:
     from ..token.resource import AnypointToken
@@ -26,47 +24,7 @@ __all__ = ["AwaitableProfile", "MemberOrganization", "Profile", "get_profile",
            "get_profile_output"]
 
 
-def _read(call: Call) -> Profile:
-    if call.kind == "client":
-        return _from_me(call, call.client.me(call.token))
-    if call.kind == "user":
-        return _from_user(call.client.profile(call.token), None)
-    try:
-        return _from_user(call.client.profile(call.token), None)
-    except TokenRejectedError as exc:
-        if exc.status != 401:
-            raise
-    # A client-credentials token ("no user attached"), or a rejected one: /me tells them apart.
-    return _from_me(call, call.client.me(call.token))
-
-
-def _from_me(call: Call, me: Me) -> Profile:
-    if me.user is not None:
-        return _from_user(me.user, me.client)
-    if me.client is None:
-        raise UnexpectedResponseError(
-            "Unexpected answer from Anypoint: /me has neither a user nor a client",
-            host=call.client.host, endpoint=f"GET {ME}", status=200,
-            hint="Check base_url points at an Anypoint control plane",
-        )
-    app = me.client
-    return Profile(kind="client", id=app.client_id, username=None, first_name=None,
-                   last_name=None, email=None, organization_id=app.organization_id,
-                   organization_name=None, member_of_organizations=(),
-                   client_id=app.client_id, client_name=app.name)
-
-
-def _from_user(user: User, app: App | None) -> Profile:
-    return Profile(kind="user", id=user.id, username=user.username,
-                   first_name=user.first_name, last_name=user.last_name, email=user.email,
-                   organization_id=user.organization_id,
-                   organization_name=user.organization_name,
-                   member_of_organizations=user.member_of_organizations,
-                   client_id=app.client_id if app else None,
-                   client_name=app.name if app else None)
-
-
-PROFILE = DataFunction("get_profile", _read, AwaitableProfile)
+PROFILE = DataFunction(core.PROFILE, AwaitableProfile)
 
 
 def get_profile(

@@ -10,7 +10,7 @@
 The emulator is :mod:`anypoint_pulumi.emulator`. Only the mocks load with this package.
 """
 
-from ..token.schema import TOKEN_TYPE
+from ..token.resource import TOKEN_TYPE
 from .mocks import (
     AnypointMocks,
     CheckFailedError,

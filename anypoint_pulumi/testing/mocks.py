@@ -54,7 +54,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.sync_await import _sync_await
 
-from ..token.schema import TOKEN_OUTPUTS, TOKEN_TYPE
+from ..core.inputs import TOKEN_OUTPUTS
+from ..token.resource import TOKEN_TYPE
 
 _PROVIDER_KEY = "__provider"
 _SIG = rpc._special_sig_key

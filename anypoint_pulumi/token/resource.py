@@ -1,9 +1,9 @@
 """``AnypointToken``: a Pulumi resource that logs in to Anypoint and keeps a working token.
 
-Its inputs are declared once, in :mod:`anypoint_pulumi.token.schema`; the typed signatures here
+Its inputs are declared once, in :mod:`anypoint_pulumi.core.inputs`; the typed signatures here
 (``AnypointTokenArgs`` and the keyword form of ``AnypointToken``) are spelled out for editors and
 type checkers, and a test holds them to the declaration. Inputs not given fall back, as a group, to
-Pulumi config and then to the environment (:func:`~anypoint_pulumi.token.schema.resolve_defaults`).
+Pulumi config and then to the environment (:mod:`anypoint_pulumi.core.sources`).
 Secret inputs are wrapped as secrets whatever the caller passed, and the token and the secret
 inputs are declared additional secret outputs, so state never holds them in plaintext.
 """
@@ -11,19 +11,22 @@ inputs are declared additional secret outputs, so state never holds them in plai
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, overload
 
 import pulumi
 import pulumi.dynamic
 
-from . import schema
+from ..core import inputs as schema
+from .config import program_defaults
 from .provider import TOKEN_PROVIDER
 
-__all__ = ["AnypointToken", "AnypointTokenArgs"]
+__all__ = ["TOKEN_TYPE", "AnypointToken", "AnypointTokenArgs"]
 
-CONNECTION_SETTINGS = ("timeout_seconds", "ca_bundle", "verify_tls")
-"""The settings a data function given ``token=`` inherits from the token (with its base_url)."""
+MODULE, NAME = "anypoint", "AnypointToken"
+TOKEN_TYPE = f"pulumi-python:dynamic/{MODULE}:{NAME}"
+"""The type token of an ``AnypointToken`` (what the engine and ``Mocks.new_resource`` see)."""
+
 
 
 @dataclass(kw_only=True)
@@ -38,13 +41,13 @@ class AnypointTokenArgs:
     """
 
     client_id: pulumi.Input[str] | None = None
-    client_secret: pulumi.Input[str] | None = None
+    client_secret: pulumi.Input[str] | None = field(default=None, repr=False)
     username: pulumi.Input[str] | None = None
-    password: pulumi.Input[str] | None = None
-    saml_response: pulumi.Input[str] | None = None
+    password: pulumi.Input[str] | None = field(default=None, repr=False)
+    saml_response: pulumi.Input[str] | None = field(default=None, repr=False)
     saml_org_domain: pulumi.Input[str] | None = None
     saml_provider_id: pulumi.Input[str] | None = None
-    private_key: pulumi.Input[str] | None = None
+    private_key: pulumi.Input[str] | None = field(default=None, repr=False)
     identity_provider_id: pulumi.Input[str] | None = None
     base_url: pulumi.Input[str] | None = None
     region: pulumi.Input[str] | None = None
@@ -61,7 +64,7 @@ class AnypointTokenArgs:
                 if getattr(self, f.name) is not None}
 
 
-class AnypointToken(pulumi.dynamic.Resource, module=schema.MODULE, name=schema.NAME):
+class AnypointToken(pulumi.dynamic.Resource, module=MODULE, name=NAME):
     """An Anypoint access token that every ``pulumi up`` keeps working.
 
     Created by logging in with the flow the credentials select; replaced (create-before-delete:
@@ -137,7 +140,7 @@ class AnypointToken(pulumi.dynamic.Resource, module=schema.MODULE, name=schema.N
                 "a token exists only by logging in, and Pulumi's dynamic resources cannot be "
                 "imported. Remove import_ and let `pulumi up` create it.")
         args = args if args is not None else AnypointTokenArgs(**kwargs)
-        props = schema.resolve_defaults(args.to_inputs())
+        props = program_defaults(args.to_inputs())
         for key in schema.SECRET_INPUTS:
             if props.get(key) is not None:
                 props[key] = pulumi.Output.secret(props[key])
@@ -148,7 +151,7 @@ class AnypointToken(pulumi.dynamic.Resource, module=schema.MODULE, name=schema.N
             TOKEN_PROVIDER, resource_name, props, pulumi.ResourceOptions.merge(secret_opts, opts)
         )
         self._connection_settings: dict[str, Any] = {key: props[key]
-                                                     for key in CONNECTION_SETTINGS}
+                                                     for key in schema.CONNECTION_NAMES}
 
     @property
     def connection_settings(self) -> Mapping[str, Any]:

@@ -55,7 +55,9 @@ def test_env_format_gives_the_names_other_tools_read(run: Run, env: dict[str, st
                                                     emulator: Emulator) -> None:
     status, out, _ = run(env, "--format", "env", "--environment", "Sandbox")
 
-    values = dict(line.split("=", 1) for line in shlex.split(out))
+    words = shlex.split(out)
+    assert words[::2] == ["export"] * (len(words) // 2)
+    values = dict(word.split("=", 1) for word in words[1::2])
     assert status == 0
     assert emulator.is_active(values["ANYPOINT_ACCESS_TOKEN"])
     assert values["ANYPOINT_ORG"] == emulator.demo.organization_id
@@ -68,7 +70,7 @@ def test_env_format_without_an_environment_names_none(run: Run, env: dict[str, s
     _, out, _ = run(env, "--format", "env")
 
     assert [line.split("=")[0] for line in out.splitlines()] == [
-        "ANYPOINT_ACCESS_TOKEN", "ANYPOINT_ORG", "ANYPOINT_HOST"]
+        "export ANYPOINT_ACCESS_TOKEN", "export ANYPOINT_ORG", "export ANYPOINT_HOST"]
 
 
 def test_an_environment_name_with_a_space_is_shell_quoted(run: Run, env: dict[str, str],
@@ -77,7 +79,7 @@ def test_an_environment_name_with_a_space_is_shell_quoted(run: Run, env: dict[st
 
     _, out, _ = run(env, "--format", "env", "--environment", "QA 2")
 
-    assert "ANYPOINT_ENV='QA 2'" in out.splitlines()
+    assert "export ANYPOINT_ENV='QA 2'" in out.splitlines()
 
 
 def test_json_format_is_one_object_with_the_token_and_its_details(

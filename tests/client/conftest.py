@@ -12,17 +12,31 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 
 from anypoint_pulumi.access.client import AccessManagementClient
+from anypoint_pulumi.access.settings import ConnectionSettings
 from anypoint_pulumi.emulator import Emulator
 from tests.secrets import assert_no_canary, capture_debug_logs
 
-FAST = {"timeout": (1.0, 2.0), "retries": 2, "retry_budget": 5.0, "backoff_factor": 0.01}
-"""Client settings that keep failing tests fast: short timeouts, two retries, tiny backoff."""
+FAST = {"timeout_seconds": 5.0, "retries": 2, "backoff_factor": 0.01, "connect_timeout": 1.0,
+        "read_timeout": 2.0}
+"""Client settings that keep failing tests fast: short waits, two retries, tiny backoff."""
+
+
+def client_for(**options: object) -> AccessManagementClient:
+    """A client with the constructor's keyword arguments, plus ``connect_timeout`` and
+    ``read_timeout`` (the per-connect and per-read waits inside the budget, which the client does
+    not take: only ``timeout_seconds``), set on the resolved settings."""
+    waits = {name: options.pop(name) for name in ("connect_timeout", "read_timeout")
+             if name in options}
+    if not waits:
+        return AccessManagementClient(**options)  # type: ignore[arg-type]
+    settings = ConnectionSettings.resolve(**options)
+    return AccessManagementClient(settings=replace(settings, **waits))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -38,7 +52,7 @@ def make_client(emu: Emulator) -> Iterator[Callable[..., AccessManagementClient]
 
     def make(**overrides: object) -> AccessManagementClient:
         settings: dict[str, object] = {"base_url": emu.base_url, **FAST, **overrides}
-        client = AccessManagementClient(**settings)  # type: ignore[arg-type]
+        client = client_for(**settings)
         made.append(client)
         return client
 

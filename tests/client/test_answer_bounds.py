@@ -33,7 +33,7 @@ TOKEN = {"access_token": "a-token-of-the-hostile-server", "expires_in": 3600}
 
 @pytest.fixture
 def client(hostile: HostileServer) -> AccessManagementClient:
-    return AccessManagementClient(base_url=hostile.base_url, retries=0, retry_budget=10.0)
+    return AccessManagementClient(base_url=hostile.base_url, retries=0, timeout_seconds=10.0)
 
 
 def sign_in(client: AccessManagementClient) -> object:

@@ -18,6 +18,7 @@ from anypoint_pulumi.access import deadline
 from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.endpoints import LOGIN, ME, SESSION, TOKEN_V2
 from anypoint_pulumi.access.errors import ServerError, TransportError
+from tests.client.conftest import client_for
 from tests.support.hostile import Act, HostileServer, pager
 
 BUDGET = 1.0
@@ -31,9 +32,10 @@ def bounded(hostile: HostileServer) -> Callable[..., AccessManagementClient]:
     """Clients of the hostile server with a 1 s budget (keyword arguments override)."""
 
     def make(**overrides: object) -> AccessManagementClient:
-        options: dict[str, object] = {"base_url": hostile.base_url, "retry_budget": BUDGET,
-                                      "timeout": (BUDGET, 30.0), **overrides}
-        return AccessManagementClient(**options)  # type: ignore[arg-type]
+        options: dict[str, object] = {"base_url": hostile.base_url, "timeout_seconds": BUDGET,
+                                      "connect_timeout": BUDGET, "read_timeout": 30.0,
+                                      **overrides}
+        return client_for(**options)
 
     return make
 
@@ -77,7 +79,8 @@ def test_any_drip_rate_ends_at_the_budget(hostile, bounded, every):
 def test_a_hanging_server_ends_at_the_budget_retries_included(hostile, bounded):
     hostile.route(ME, Act.hanging(30))
 
-    took, error = timed(lambda: bounded(retries=4, timeout=(0.3, 0.3)).me("a-token"))
+    took, error = timed(
+        lambda: bounded(retries=4, connect_timeout=0.3, read_timeout=0.3).me("a-token"))
 
     assert isinstance(error, TransportError) and took < BUDGET + SLACK
     assert "attempts" in error.message  # several read timeouts fitted in the budget
@@ -87,7 +90,8 @@ def test_a_tls_handshake_that_never_completes_ends_at_the_budget(bounded):
     with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never speaks TLS
         base_url = f"https://127.0.0.1:{silent.getsockname()[1]}"
 
-        took, error = timed(lambda: bounded(base_url=base_url, timeout=(5.0, 30.0)).me("tok"))
+        took, error = timed(lambda: bounded(base_url=base_url, connect_timeout=5.0,
+                                            read_timeout=30.0).me("tok"))
 
     assert isinstance(error, TransportError) and took < BUDGET + SLACK
 
@@ -95,7 +99,8 @@ def test_a_tls_handshake_that_never_completes_ends_at_the_budget(bounded):
 def test_the_error_of_a_spent_budget_says_how_long_and_how_many_attempts(hostile, bounded):
     hostile.route(ME, Act.hanging(30))
 
-    _, error = timed(lambda: bounded(retries=9, timeout=(0.3, 0.3), backoff_factor=0.0).me("a"))
+    _, error = timed(lambda: bounded(retries=9, connect_timeout=0.3, read_timeout=0.3,
+                                     backoff_factor=0.0).me("a"))
 
     assert isinstance(error, TransportError)
     assert re.search(r"(waited \d\.\d s over|failed in \d\.\d s)", error.message)
@@ -105,7 +110,7 @@ def test_the_error_of_a_spent_budget_says_how_long_and_how_many_attempts(hostile
 def test_exhausted_retries_say_how_many_attempts_in_how_long(hostile, bounded):
     hostile.route(ME, Act.json({"message": "bad gateway"}, 502))
 
-    _, error = timed(lambda: bounded(retries=2, backoff_factor=0.0, retry_budget=5).me("tok"))
+    _, error = timed(lambda: bounded(retries=2, backoff_factor=0.0, timeout_seconds=5).me("tok"))
 
     assert isinstance(error, ServerError)
     assert "3 attempts in" in error.message
@@ -146,7 +151,7 @@ def test_a_listing_and_all_its_pages_share_one_budget(hostile, bounded):
 def test_a_server_that_drips_a_whole_answer_within_the_budget_is_read(hostile, bounded):
     hostile.route(TOKEN_V2, Act.dripping(TOKEN, every=0.005))
 
-    token = bounded(retry_budget=5.0).client_credentials("id", "secret-1234")
+    token = bounded(timeout_seconds=5.0).client_credentials("id", "secret-1234")
 
     assert token.access_token == "a-token-of-the-hostile-server"
 

@@ -269,7 +269,7 @@ def test_connection_dropped_every_time_is_transport_error(emu, client):
 
 
 def test_read_timeout_every_time_is_transport_error_naming_the_timeout(emu, make_client):
-    client = make_client(timeout=(1.0, 0.2), retries=1)
+    client = make_client(connect_timeout=1.0, read_timeout=0.2, retries=1)
     emu.inject(V2, Fault.slow(0.6), times=2)
 
     with pytest.raises(TransportError) as caught:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from anypoint_pulumi.access import transport as transport_module
+from anypoint_pulumi.access import limits
 from anypoint_pulumi.access.client import AccessManagementClient
+from anypoint_pulumi.access.limits import POOL_SIZE
 from anypoint_pulumi.access.settings import ConnectionSettings
-from anypoint_pulumi.access.transport import POOL_SIZE, transport_for
+from anypoint_pulumi.access.transport import transport_for
 
 
 def test_equal_settings_share_one_transport(emu):
@@ -66,7 +67,7 @@ def test_the_client_keeps_no_token_or_credential_between_calls(emu):
 
 
 def test_least_recently_used_transports_beyond_the_limit_are_closed(emu, monkeypatch):
-    monkeypatch.setattr(transport_module, "MAX_TRANSPORTS", 2)
+    monkeypatch.setattr(limits, "MAX_TRANSPORTS", 2)
     first = transport_for(ConnectionSettings.resolve(base_url=emu.base_url, timeout_seconds=11))
     transport_for(ConnectionSettings.resolve(base_url=emu.base_url, timeout_seconds=12))
     transport_for(ConnectionSettings.resolve(base_url=emu.base_url, timeout_seconds=13))

@@ -65,7 +65,7 @@ def test_docs_list_the_control_planes_from_the_one_declaration(doc):
 
 
 def test_the_region_input_documents_every_plane():
-    from anypoint_pulumi.token.schema import BY_NAME
+    from anypoint_pulumi.core.inputs import BY_NAME
 
     doc = BY_NAME["region"].doc
     assert all(name in doc for name in CONTROL_PLANES), doc

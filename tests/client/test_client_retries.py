@@ -91,7 +91,7 @@ def test_dropped_connection_is_retried(emu, client):
 
 
 def test_read_timeout_is_retried(emu, make_client):
-    client = make_client(timeout=(1.0, 0.3))
+    client = make_client(connect_timeout=1.0, read_timeout=0.3)
     emu.inject(V2, Fault.slow(1.0))
 
     token = sign_in(emu, client)
@@ -154,7 +154,7 @@ def test_exhausted_retries_on_dropped_connections_raise_transport_error(emu, mak
 
 
 def test_retry_after_longer_than_the_budget_fails_at_once(emu, make_client):
-    client = make_client(retry_budget=2.0)
+    client = make_client(timeout_seconds=2.0)
     emu.inject(V2, Fault.rate_limited(retry_after=30))
 
     started = time.monotonic()
@@ -167,7 +167,7 @@ def test_retry_after_longer_than_the_budget_fails_at_once(emu, make_client):
 
 
 def test_ratelimit_reset_beyond_the_budget_fails_at_once(emu, make_client):
-    client = make_client(retry_budget=2.0)
+    client = make_client(timeout_seconds=2.0)
     emu.inject(V2, Fault.rate_limit_reset(40))
 
     started = time.monotonic()
@@ -179,7 +179,7 @@ def test_ratelimit_reset_beyond_the_budget_fails_at_once(emu, make_client):
 
 
 def test_backoff_stops_when_the_budget_is_spent(emu, make_client):
-    client = make_client(retries=50, backoff_factor=0.2, retry_budget=1.0)
+    client = make_client(retries=50, backoff_factor=0.2, timeout_seconds=1.0)
     emu.inject(V2, Fault.bad_gateway(), times=100)
 
     started = time.monotonic()

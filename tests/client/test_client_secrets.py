@@ -244,7 +244,7 @@ def dropped_exhausted(w: World) -> object:
 
 def read_timeout_exhausted(w: World) -> object:
     w.emu.inject(SAML, Fault.slow(0.5), times=2)
-    return w.make_client(timeout=(1.0, 0.15), retries=1).saml_login(w.saml)
+    return w.make_client(connect_timeout=1.0, read_timeout=0.15, retries=1).saml_login(w.saml)
 
 
 # Rejected tokens and failed endings.

@@ -21,7 +21,7 @@ PATH = "/accounts/api/organizations/org/environments"
 
 @pytest.fixture
 def client(hostile: HostileServer) -> AccessManagementClient:
-    return AccessManagementClient(base_url=hostile.base_url, retries=0, retry_budget=30.0)
+    return AccessManagementClient(base_url=hostile.base_url, retries=0, timeout_seconds=30.0)
 
 
 def test_an_endless_pager_is_asked_no_more_than_its_total_needs(hostile, client):

@@ -209,6 +209,10 @@ def _encode_char(ch: str, how: int) -> str:
        before=st.text(max_size=20), after=st.text(max_size=20))
 def test_property_a_secret_spelled_in_any_mix_of_encodings_is_masked(
         secret: str, mix: list[int], before: str, after: str) -> None:
+    if 3 in mix[:len(secret)]:  # a JSON-escaped text never holds a raw backslash: `\\b` is an
+        # escaped backslash and a b, never a backslash and a backspace (a flaky failure, issue 17)
+        mix = [3 if ch == "\\" else mix[i] for i, ch in enumerate(secret)]
+        before, after = before.replace("\\", "\\\\"), after.replace("\\", "\\\\")
     spelled = "".join(_encode_char(ch, mix[i]) for i, ch in enumerate(secret))
 
     out = redact(before + spelled + after, [secret])

@@ -20,7 +20,7 @@ from tests.support.hostile import Act, HostileServer
 
 @pytest.fixture
 def client(hostile: HostileServer) -> AccessManagementClient:
-    return AccessManagementClient(base_url=hostile.base_url, retries=0, retry_budget=5.0)
+    return AccessManagementClient(base_url=hostile.base_url, retries=0, timeout_seconds=5.0)
 
 
 @pytest.fixture

@@ -93,8 +93,8 @@ def test_data_functions_are_unknown_in_the_first_preview_and_known_after_up(
     assert "[unknown]" not in second.stdout
 
 
-OLD_RELEASE = "71e60d2"
-"""The last commit that landed before the engine work: the package as users have it today."""
+OLD_RELEASE = "fa34201"
+"""The last commit that landed before the one core (issue 15): the package as users have it."""
 
 
 def old_package(into: Path) -> Path:
@@ -151,17 +151,23 @@ def test_a_stack_made_by_the_previous_release_previews_with_no_diff_after_the_up
     assert after["outputs"]["__provider"] == before["outputs"]["__provider"]
 
 
-def test_the_own_config_namespace_wins_and_keeps_location_out_of_the_anypoint_namespace(
+def test_our_namespace_wins_group_by_group_over_a_bridged_providers_keys(
         deploy: Callable[..., Deployment], emulator: Emulator) -> None:
-    config = {"anypoint:clientId": (emulator.demo.client_id, False),
-              "anypoint:clientSecret": (emulator.demo.client_secret, True),
-              "anypoint:baseUrl": ("https://not-this-one.invalid", False),
-              "anypoint-pulumi:baseUrl": (emulator.base_url, False)}
+    # A connected app in anypoint-auth:, and a bridged Terraform provider's user and address in
+    # anypoint:: the token is the app's (client credentials), at our address, never the user's.
+    config = {"anypoint-auth:clientId": (emulator.demo.client_id, False),
+              "anypoint-auth:clientSecret": (emulator.demo.client_secret, True),
+              "anypoint-auth:baseUrl": (emulator.base_url, False),
+              "anypoint:username": (emulator.demo.username, False),
+              "anypoint:password": (emulator.demo.password, True),
+              "anypoint:baseUrl": ("https://not-this-one.invalid", False)}
     deployment = deploy(data_program, config)
     up = deployment.up()
     assert up.outputs["organizationId"].value == emulator.demo.organization_id
     [resource] = deployment.resources()
     assert resource["outputs"]["base_url"] == emulator.base_url
+    assert resource["outputs"]["grant_type"] == "client_credentials"
+    assert "username" not in resource["outputs"] or not resource["outputs"]["username"]
 
 
 def test_importing_a_token_is_refused_with_a_clear_error(

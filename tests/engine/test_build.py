@@ -42,11 +42,17 @@ def sdk_version() -> str:
     return version("pulumi")
 
 
-def test_the_sdk_range_never_goes_past_the_pinned_engine() -> None:
+def test_users_get_a_range_and_the_tests_an_exact_sdk_no_newer_than_the_engine() -> None:
+    # pyproject.toml: what users' resolvers see (pulumi-random's shape, >=3.x,<4); the exact SDK
+    # the tests install is pinned in constraints.txt, next to the engine's pin.
     pyproject = (ROOT / "pyproject.toml").read_text()
-    cap = re.search(r'"pulumi>=[\d.]+,<=([\d.]+)"', pyproject)
-    assert cap, "pyproject.toml must cap pulumi with <= the engine version"
-    assert "v" + cap.group(1) == VERSION
+    assert re.search(r'"pulumi>=3\.\d+,<4"', pyproject), "pyproject.toml: pulumi>=3.x,<4"
+    pinned = re.search(r"^pulumi==([\d.]+)$", (ROOT / "constraints.txt").read_text(), re.M)
+    assert pinned, "constraints.txt must pin pulumi=="
+    as_tuple = [tuple(int(x) for x in v.lstrip("v").split(".")[:3])
+                for v in (pinned.group(1), VERSION)]
+    assert as_tuple[0] <= as_tuple[1]
+    assert "-c constraints.txt" in (ROOT / "Makefile").read_text()
 
 
 def test_the_installed_sdk_is_not_newer_than_the_engine() -> None:

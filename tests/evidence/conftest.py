@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 import anypoint_pulumi.access.settings as settings_module
-import anypoint_pulumi.token.provider as provider_module
 from anypoint_pulumi.access.settings import RetryPolicy
 from anypoint_pulumi.emulator import Emulator
+from anypoint_pulumi.token.provider import TokenProvider
 from tests.secrets import chained
 
 FAST_RETRIES = 2
@@ -49,7 +49,7 @@ def server() -> Iterator[Any]:
 
 
 @pytest.fixture
-def fast_provider(monkeypatch: pytest.MonkeyPatch) -> provider_module.TokenProvider:
+def fast_provider(monkeypatch: pytest.MonkeyPatch) -> TokenProvider:
     """The real provider whose clients retry ``FAST_RETRIES`` times with a tiny backoff.
 
     Only the retry *schedule* changes (attempts, backoff, budget); the timeouts still come from
@@ -61,7 +61,7 @@ def fast_provider(monkeypatch: pytest.MonkeyPatch) -> provider_module.TokenProvi
                            budget_seconds=FAST_BUDGET)
 
     monkeypatch.setattr(settings_module, "retry_policy", fast)
-    return provider_module.TokenProvider()
+    return TokenProvider()
 
 
 # The fault table -------------------------------------------------------------------------------

@@ -25,9 +25,10 @@ from anypoint_pulumi.access.client import (
 )
 from anypoint_pulumi.access.errors import AnypointError
 from anypoint_pulumi.access.models import Me, User
+from anypoint_pulumi.core.inputs import NAMES as INPUTS
+from anypoint_pulumi.core.token import client_for
 from anypoint_pulumi.emulator import Emulator, Fault
-from anypoint_pulumi.token.provider import TokenProvider, client_for
-from anypoint_pulumi.token.schema import NAMES as INPUTS
+from anypoint_pulumi.token.provider import TokenProvider
 from tests.keys import new_rsa_key
 from tests.secrets import pem_body_lines
 
@@ -40,7 +41,7 @@ JWT = {"private_key": KEY.private_pem, "identity_provider_id": "2b8e1f6c-idp",
 
 # (id, inputs, the property the failure must name, words of the fix the reason must contain)
 BAD: list[tuple[str, dict[str, Any], str, str]] = [
-    ("no credentials", {}, "client_id", "anypoint:clientId"),
+    ("no credentials", {}, "client_id", "anypoint-auth:clientId"),
     ("client_id without secret", {"client_id": "abc"}, "client_secret",
      "client_secret is required"),
     ("secret without client_id", {"client_secret": "abc"}, "client_id", "client_id is required"),

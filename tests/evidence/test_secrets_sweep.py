@@ -33,9 +33,9 @@ from anypoint_pulumi.access.endpoints import (
     TOKEN_V2,
 )
 from anypoint_pulumi.access.errors import AnypointError
+from anypoint_pulumi.core.inputs import SECRET_INPUTS
 from anypoint_pulumi.emulator import Emulator, Fault
 from anypoint_pulumi.token.provider import TokenProvider
-from anypoint_pulumi.token.schema import SECRET_INPUTS
 from tests.keys import new_rsa_key
 from tests.secrets import pem_body_lines
 

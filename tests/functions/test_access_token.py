@@ -19,7 +19,7 @@ from anypoint_pulumi import (
     get_profile_output,
 )
 from anypoint_pulumi.access.errors import BadCredentialsError, ConfigurationError
-from anypoint_pulumi.token import schema
+from anypoint_pulumi.core import inputs as schema
 from tests.secrets import new_canary, pem_body_lines
 
 from .conftest import LOGIN_FLOWS, login_args
@@ -148,7 +148,7 @@ def test_credential_groups_are_never_mixed(clean: Any, monkeypatch: Any) -> None
 # Bad input: the resource's checks, naming the field and the fix -------------------------------
 
 BAD: list[tuple[str, dict[str, Any], str, str]] = [
-    ("no credentials", {}, "client_id", "anypoint:clientId"),
+    ("no credentials", {}, "client_id", "anypoint-auth:clientId"),
     ("unknown region", {"client_id": "a", "client_secret": "b", "region": "mars"}, "region",
      "use one of us, eu, gov, ca, jp, au"),
     ("zero timeout", {"client_id": "a", "client_secret": "b", "timeout_seconds": 0},

@@ -13,8 +13,8 @@ from anypoint_pulumi.access.errors import (
     NotFoundError,
     TokenRejectedError,
 )
+from anypoint_pulumi.core.functions import REJECTED_HINT
 from anypoint_pulumi.emulator import Fault
-from anypoint_pulumi.functions.invoke import REJECTED_HINT
 
 CLOUDHUB = "/cloudhub/api/v2/applications"
 

@@ -11,7 +11,7 @@ import pytest
 
 import anypoint_pulumi
 from anypoint_pulumi import get_environment, get_environment_output, get_profile
-from anypoint_pulumi.functions.invoke import CONNECTION_ARGUMENTS
+from anypoint_pulumi.core.functions import CONNECTION_ARGUMENTS
 
 PLAIN = ["get_profile", "get_environments", "get_environment", "get_organization",
          "get_business_groups", "get_api_response"]

@@ -16,7 +16,7 @@ import pulumi
 import pytest
 
 import anypoint_pulumi.access.settings as settings_module
-import anypoint_pulumi.token.provider as provider_module
+import anypoint_pulumi.core.token as provider_module
 from anypoint_pulumi.access.settings import RetryPolicy
 from anypoint_pulumi.emulator import Emulator
 from anypoint_pulumi.token.provider import TOKEN_PROVIDER, TokenProvider
@@ -108,7 +108,7 @@ def create(emu: Emulator, provider: TokenProvider) -> Callable[..., Created]:
 
 
 class Clock:
-    """The provider's clock (``anypoint_pulumi.token.provider.utcnow``), frozen and movable."""
+    """The provider's clock (``anypoint_pulumi.core.token.utcnow``), frozen and movable."""
 
     def __init__(self) -> None:
         self.now = datetime.now(timezone.utc).replace(microsecond=0)

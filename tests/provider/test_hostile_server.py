@@ -14,11 +14,11 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pulumi.runtime.rpc import UNKNOWN
 
 from anypoint_pulumi.access.endpoints import REVOKE, TOKEN_V2
 from anypoint_pulumi.access.errors import TransportError
-from anypoint_pulumi.token import schema
-from anypoint_pulumi.token.schema import UNKNOWN
+from anypoint_pulumi.core import inputs as schema
 from tests.secrets import new_canary
 from tests.support.hostile import Act, HostileServer
 from tests.support.provider_server import ProviderError, ProviderServer

@@ -25,7 +25,6 @@ from anypoint_pulumi.testing import (
     resolve,
     resolve_sync,
 )
-from anypoint_pulumi.token.schema import resolve_defaults
 
 from .conftest import flow_inputs
 
@@ -265,112 +264,6 @@ def test_other_types_and_calls_go_to_the_fallback_mocks(emu: Emulator) -> None:
 
 def test_calls_without_a_fallback_return_nothing() -> None:
     assert AnypointMocks().call(pulumi.runtime.MockCallArgs("test:index:f", {}, "")) == ({}, [])
-
-
-# Defaults: explicit inputs > anypoint:* config > ANYPOINT_* variables ---------------------------
-
-
-class FakeConfig:
-    """``pulumi.Config("anypoint")`` stand-in: ``get``, and ``get_secret`` marking the value."""
-
-    def __init__(self, **values: str) -> None:
-        self.values = values
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def get_secret(self, key: str) -> tuple[str, str] | None:
-        value = self.values.get(key)
-        return None if value is None else ("secret", value)
-
-
-def defaults(inputs: dict[str, Any], config: FakeConfig | None = None,
-             environ: dict[str, str] | None = None) -> dict[str, Any]:
-    return resolve_defaults(inputs, config or FakeConfig(), environ or {})  # type: ignore[arg-type]
-
-
-CONFIG_CREDS = FakeConfig(clientId="cfg-id", clientSecret="cfg-secret")
-ENV_CREDS = {"ANYPOINT_CLIENT_ID": "env-id", "ANYPOINT_CLIENT_SECRET": "env-secret",
-             "ANYPOINT_USERNAME": "env-user", "ANYPOINT_PASSWORD": "env-pw"}
-
-
-def test_explicit_credentials_win_over_config_and_environment() -> None:
-    got = defaults({"client_id": "in-id", "client_secret": "in-secret"}, CONFIG_CREDS, ENV_CREDS)
-
-    assert (got["client_id"], got["client_secret"]) == ("in-id", "in-secret")
-    assert "username" not in got
-
-
-def test_config_credentials_win_over_the_environment() -> None:
-    got = defaults({}, CONFIG_CREDS, ENV_CREDS)
-
-    assert got["client_id"] == "cfg-id"
-    assert got["client_secret"] == ("secret", "cfg-secret")  # read with get_secret
-    assert "username" not in got and "password" not in got  # the groups never mix
-
-
-def test_environment_credentials_are_the_last_resort() -> None:
-    got = defaults({}, FakeConfig(region="eu"), ENV_CREDS)
-
-    assert (got["client_id"], got["client_secret"], got["username"], got["password"]) == (
-        "env-id", "env-secret", "env-user", "env-pw")
-
-
-@pytest.mark.parametrize("explicit", [{"client_id": "in-id"}, {"username": "in-user"},
-                                      {"saml_response": "PHNhbWw+"}])
-def test_one_explicit_credential_keeps_config_and_environment_out(
-        explicit: dict[str, str]) -> None:
-    got = defaults(dict(explicit), CONFIG_CREDS, ENV_CREDS)
-
-    assert got == explicit
-
-
-def test_empty_environment_variables_count_as_unset() -> None:
-    got = defaults({}, None, {"ANYPOINT_CLIENT_ID": "env-id", "ANYPOINT_CLIENT_SECRET": ""})
-
-    assert got == {"client_id": "env-id"}
-
-
-LOCATIONS = [
-    ("explicit region", {"region": "gov"}, {"region": "gov"}),
-    ("explicit base_url", {"base_url": "https://pce.example.com"},
-     {"base_url": "https://pce.example.com"}),
-    ("config region", {}, {"region": "eu"}),
-    ("config baseUrl", {"config": {"baseUrl": "https://cfg.example.com"}},
-     {"base_url": "https://cfg.example.com"}),
-    ("ANYPOINT_BASE_URL", {"env": {"ANYPOINT_BASE_URL": "https://env.example.com",
-                                   "ANYPOINT_HOST": "host.example.com",
-                                   "ANYPOINT_CPLANE": "EU"}},
-     {"base_url": "https://env.example.com"}),
-    ("ANYPOINT_HOST", {"env": {"ANYPOINT_HOST": "host.example.com", "ANYPOINT_CPLANE": "EU"}},
-     {"base_url": "https://host.example.com"}),
-    ("ANYPOINT_HOST on loopback", {"env": {"ANYPOINT_HOST": "127.0.0.1:8081"}},
-     {"base_url": "http://127.0.0.1:8081"}),
-    ("ANYPOINT_CPLANE", {"env": {"ANYPOINT_CPLANE": "EU"}}, {"region": "eu"}),
-    ("nothing (us)", {"env": {}}, {}),
-]
-
-
-@pytest.mark.parametrize("given, expected", [c[1:] for c in LOCATIONS],
-                         ids=[c[0] for c in LOCATIONS])
-def test_location_comes_from_input_then_config_then_environment(
-        given: dict[str, Any], expected: dict[str, str]) -> None:
-    inputs = {k: v for k, v in given.items() if k in ("region", "base_url")}
-    config = FakeConfig(**given.get("config", {"region": "eu"}))
-    if "env" in given:
-        config = FakeConfig(**given.get("config", {}))
-    environ = given.get("env", {"ANYPOINT_BASE_URL": "https://env.example.com"})
-
-    got = defaults({"client_id": "i", **inputs}, config, environ)
-
-    assert {k: got[k] for k in ("region", "base_url") if k in got} == expected
-
-
-def test_location_and_credentials_resolve_independently() -> None:
-    got = defaults({"client_id": "in-id", "client_secret": "s"}, FakeConfig(region="jp"),
-                   ENV_CREDS)
-
-    assert (got["client_id"], got["region"]) == ("in-id", "jp")
 
 
 # Defaults through the Pulumi runtime ------------------------------------------------------------

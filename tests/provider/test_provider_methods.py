@@ -142,6 +142,7 @@ def test_region_resolves_to_its_public_url_without_network(provider: TokenProvid
     news = provider.check({}, {"client_id": "id", "client_secret": "s",
                                "region": region.upper()}).inputs
     olds = {**news, "base_url": CONTROL_PLANES[region], "access_token": "t",
+            "grant_type": "client_credentials",
             "expires_at": "2999-01-01T00:00:00Z"}
 
     assert news["region"] == region
@@ -153,6 +154,7 @@ def test_no_region_and_no_base_url_means_the_us_control_plane(provider: TokenPro
                                                               no_network: None) -> None:
     news = provider.check({}, {"client_id": "id", "client_secret": "s"}).inputs
     olds = {**news, "base_url": CONTROL_PLANES["us"], "access_token": "t",
+            "grant_type": "client_credentials",
             "expires_at": "2999-01-01T00:00:00Z"}
 
     assert provider.diff("id", olds, news).changes is False
@@ -417,7 +419,7 @@ def test_read_of_a_region_token_leaves_base_url_out_of_the_inputs(
         def me(self, token: str) -> dict[str, Any]:
             return {"client": {}}
 
-    import anypoint_pulumi.token.provider as provider_module
+    import anypoint_pulumi.core.token as provider_module
 
     monkeypatch.setattr(provider_module, "client_for", lambda props: Accepting())
     inputs = provider.check({}, {"client_id": "i", "client_secret": "s", "region": "eu"}).inputs

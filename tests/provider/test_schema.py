@@ -1,4 +1,4 @@
-"""The one declaration of the token's inputs (``anypoint_pulumi.token.schema``) is the truth the
+"""The one declaration of the token's inputs (``anypoint_pulumi.core.inputs``) is the truth the
 explicit typed surfaces, the docs and the helpers are held to."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import pytest
 
 import anypoint_pulumi.token.resource as resource_module
 from anypoint_pulumi import AnypointToken, AnypointTokenArgs
+from anypoint_pulumi.core import inputs as schema
 from anypoint_pulumi.testing import TOKEN_TYPE
-from anypoint_pulumi.token import schema
+from anypoint_pulumi.token import resource
 from tests.support.provider_server import TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +82,7 @@ def test_secret_outputs_are_the_token_and_every_secret_input() -> None:
 
 def test_helpers_name_the_type_the_resource_registers_with() -> None:
     # test_secrecy.py finds a real AnypointToken's registration under this same type token.
-    assert TOKEN_TYPE == TYPE == schema.TOKEN_TYPE
+    assert TOKEN_TYPE == TYPE == resource.TOKEN_TYPE
 
 
 def test_readme_inputs_table_is_the_declaration() -> None:
@@ -93,8 +94,8 @@ def test_readme_inputs_table_is_the_declaration() -> None:
     table = lines[:next(i for i, line in enumerate(lines) if not line.startswith("|"))]
 
     assert table == schema.markdown_table(), (
-        "README's inputs table differs from anypoint_pulumi.token.schema; paste "
-        "`python -c 'from anypoint_pulumi.token import schema; "
+        "README's inputs table differs from anypoint_pulumi.core.inputs; paste "
+        "`python -c 'from anypoint_pulumi.core import inputs as schema; "
         "print(chr(10).join(schema.markdown_table()))'`")
 
 
@@ -102,7 +103,7 @@ def test_readme_names_every_config_key_and_variable_the_fallback_reads() -> None
     readme = (ROOT / "README.md").read_text()
     for spec in schema.INPUTS:
         if spec.config_key:
-            assert f"anypoint:{spec.config_key}" in readme
+            assert f"anypoint-auth:{spec.config_key}" in readme
         for var in spec.env_vars:
             assert re.search(rf"\b{var}\b", readme)
 

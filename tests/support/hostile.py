@@ -7,7 +7,7 @@ one)::
 
     with HostileServer() as server:
         server.route("/accounts/api/v2/oauth2/token", Act.drip(b'{"access_token": "x"}', 0.2))
-        client = AccessManagementClient(base_url=server.base_url, retry_budget=1)
+        client = AccessManagementClient(base_url=server.base_url, timeout_seconds=1)
 
 It listens on 127.0.0.1 only and every act is bounded: a drip or a hang gives up after
 ``Act.max_seconds``, a huge body stops when the client hangs up, a connection's request is read
@@ -358,8 +358,8 @@ def _measured_call(base_url: str, call: str, budget: float) -> dict[str, Any]:
     from anypoint_pulumi.access.client import AccessManagementClient
     from anypoint_pulumi.access.errors import AnypointError
 
-    client = AccessManagementClient(base_url=base_url, retries=2, retry_budget=budget,
-                                    timeout=(budget, budget), backoff_factor=0.0)
+    client = AccessManagementClient(base_url=base_url, retries=2, timeout_seconds=budget,
+                                    backoff_factor=0.0)
     calls: dict[str, Callable[[], Any]] = {
         "client_credentials": lambda: client.client_credentials("id", "secret-for-measure"),
         "login": lambda: client.login("user", "password-for-measure"),
@@ -367,7 +367,7 @@ def _measured_call(base_url: str, call: str, budget: float) -> dict[str, Any]:
         "environments": lambda: client.environments("token-for-measure", "org"),
     }
     with contextlib.suppress(AnypointError):  # warm up: load everything a real call loads
-        AccessManagementClient(base_url=base_url, retries=0, retry_budget=0.2).me("warm-up")
+        AccessManagementClient(base_url=base_url, retries=0, timeout_seconds=1).me("warm-up")
     before = _memory_kib("VmRSS")
     _reset_peak()
     started = time.perf_counter()
@@ -518,7 +518,7 @@ def page_figures() -> list[Figure]:
     }
     figures = []
     with HostileServer() as server:
-        client = AccessManagementClient(base_url=server.base_url, retries=0, retry_budget=60)
+        client = AccessManagementClient(base_url=server.base_url, retries=0, timeout_seconds=60)
         for name, (answer, total, size) in cases.items():
             server.route(path, answer)
             before = server.count(path)

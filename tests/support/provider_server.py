@@ -19,10 +19,10 @@ import grpc
 from google.protobuf import json_format, struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.rpc import UNKNOWN
 
 from anypoint_pulumi.token.provider import TOKEN_PROVIDER
-from anypoint_pulumi.token.schema import TOKEN_TYPE as TYPE
-from anypoint_pulumi.token.schema import UNKNOWN
+from anypoint_pulumi.token.resource import TOKEN_TYPE as TYPE
 
 __all__ = ["DIFF_NONE", "DIFF_SOME", "PROVIDER", "TYPE", "UNKNOWN", "ProviderError",
            "ProviderServer"]

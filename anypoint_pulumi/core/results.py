@@ -1,4 +1,5 @@
-"""What the data functions return: typed, frozen results that hold no credential.
+"""What the data functions return: typed, frozen results (none holds a credential, but the token
+of ``get_access_token``).
 
 ``Environment``, ``Organization``, ``BusinessGroup`` and ``MemberOrganization`` are the access
 layer's own models; the aggregates (``Profile``, ``Environments``, ``BusinessGroupTree``) are made
@@ -15,14 +16,12 @@ from typing import Any, Literal, TypeVar, overload
 
 from ..access.errors import ConfigurationError, NotFoundError, excerpt
 from ..access.models import (
-    AccessToken,
     ApiResponse,
     BusinessGroup,
     Environment,
     MemberOrganization,
     Model,
     Organization,
-    rfc3339,
 )
 
 __all__ = [
@@ -183,13 +182,6 @@ class AccessTokenResult(Model):
     """When it stops working (RFC 3339, UTC)."""
     base_url: str
     """The control plane it belongs to."""
-
-    @classmethod
-    def of(cls, token: AccessToken) -> AccessTokenResult:
-        """The result for a token the client returned."""
-        return cls(access_token=token.access_token, token_type=token.token_type,
-                   grant_type=token.grant_type.value, issued_at=rfc3339(token.issued_at),
-                   expires_at=rfc3339(token.expires_at), base_url=token.base_url)
 
 
 class AwaitableAccessTokenResult(AccessTokenResult, AwaitableResult):

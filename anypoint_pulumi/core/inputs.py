@@ -1,32 +1,35 @@
-"""The one declaration of ``AnypointToken``'s inputs and outputs, and what derives from it.
+"""The one declaration of the token's inputs and outputs, and what derives from it.
 
 Each :class:`Input` says its name, group (credential, location or setting), type, whether it is
-secret, its default and bounds, its Pulumi config key and environment variables, whether a change
-asks for a new token, and what it means. From :data:`INPUTS` come the secret list, the defaults,
-the checks (:func:`check`), the config/environment fallback (:func:`resolve_defaults`), the
-connection settings (:func:`connection_settings`), the ``help(AnypointToken)`` text and the
-README's table (:func:`markdown_table`); ``AnypointTokenArgs``, the typed ``AnypointToken``
-signature and the testing helpers are checked against it by tests. The checks of the five
-connection inputs are :mod:`anypoint_pulumi.access.settings`'s own, so the resource and the data
-functions accept and refuse exactly the same settings.
+secret, its default and bounds, its config key and environment variables, whether a change asks
+for a new token, and what it means. From :data:`INPUTS` come the secret lists, the defaults, the
+checks (:func:`check`), the typed login spec (:func:`login_spec`), the config/environment
+fallback (:mod:`.sources`), the Python signatures' docs, the provider plugin's schema and the
+docs' tables. Nothing here knows Pulumi: values are plain snake_case dicts, and a value not
+known yet is :data:`~.messages.UNKNOWN`.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import pulumi
-from pulumi.dynamic import CheckFailure
-
 from ..access.assertion import check_private_key
 from ..access.endpoints import segment_problem
 from ..access.errors import ConfigurationError
 from ..access.limits import check_text
+from ..access.login import (
+    ClientCredentials,
+    Credentials,
+    JwtBearer,
+    LoginSpec,
+    PasswordGrant,
+    Saml,
+    UserLogin,
+)
 from ..access.models import GrantType
 from ..access.settings import (
     DEFAULT_REGION,
@@ -39,10 +42,10 @@ from ..access.settings import (
     check_place,
     check_timeout,
     check_verify_tls,
-    host_base_url,
     normalize_base_url,
     region_names,
 )
+from .messages import UNKNOWN, Notice, Problem
 
 __all__ = [
     "CONFIG_NAMESPACE",
@@ -51,28 +54,19 @@ __all__ = [
     "OUTPUTS",
     "SECRET_INPUTS",
     "SECRET_OUTPUTS",
-    "TOKEN_TYPE",
     "Group",
     "Input",
     "Output",
     "check",
-    "connection_settings",
     "flow_of",
+    "insecure_notice",
     "is_unknown",
-    "resolve_defaults",
-    "resolve_location",
+    "login_spec",
 ]
 
-CONFIG_NAMESPACE = "anypoint"
-OWN_CONFIG_NAMESPACE = "anypoint-pulumi"
-"""Read before ``anypoint:``: no provider validates it, so ``region`` and ``baseUrl`` set here
-cannot break a stack that also uses a Terraform-bridged ``anypoint`` provider (which refuses
-``anypoint:*`` keys it does not know; see the README, "Config namespace")."""
-MODULE, NAME = "anypoint", "AnypointToken"
-TOKEN_TYPE = f"pulumi-python:dynamic/{MODULE}:{NAME}"
-"""The type token of an ``AnypointToken`` (what the engine and ``Mocks.new_resource`` see)."""
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""How the engine sends a value not known yet (a preview) to a provider."""
+CONFIG_NAMESPACE = "anypoint-auth"
+"""Our config namespace, shared by the dynamic resource and the provider plugin (whose package
+is ``anypoint-auth``); ``anypoint:`` is read after it, group by group (see :mod:`.sources`)."""
 
 
 class Group(str, Enum):
@@ -160,11 +154,12 @@ INPUTS: tuple[Input, ...] = (
     Input("timeout_seconds", Group.SETTING, float, "Time budget of each operation (login, "
           "refresh, revoke) in seconds, its retries and waits included.",
           default=int(DEFAULT_TIMEOUT_SECONDS), bounds=(MIN_TIMEOUT_SECONDS,
-                                                        MAX_TIMEOUT_SECONDS)),
+                                                        MAX_TIMEOUT_SECONDS),
+          config_key="timeoutSeconds"),
     Input("ca_bundle", Group.SETTING, str, "Path of a PEM bundle of CAs to trust (TLS-inspecting "
-          "proxies, Private Cloud Edition)."),
+          "proxies, Private Cloud Edition).", config_key="caBundle"),
     Input("verify_tls", Group.SETTING, bool, "Verify TLS certificates; turn off only in a lab.",
-          default=True),
+          default=True, config_key="verifyTls"),
 )
 """Every input, in the order the docs list them."""
 
@@ -183,6 +178,10 @@ BY_NAME: Mapping[str, Input] = {spec.name: spec for spec in INPUTS}
 NAMES = tuple(BY_NAME)
 LOGIN_NAMES = tuple(spec.name for spec in INPUTS if not spec.state_only)
 """The inputs of a login: credentials, location and connection settings (``get_access_token``)."""
+CONNECTION_NAMES = tuple(spec.name for spec in INPUTS
+                         if spec.group is Group.SETTING and not spec.state_only)
+"""How to connect (``timeout_seconds``, ``ca_bundle``, ``verify_tls``): what a data function given
+``token=`` inherits from the token."""
 SECRET_INPUTS = tuple(spec.name for spec in INPUTS if spec.secret)
 SECRET_OUTPUTS = (*(out.name for out in OUTPUTS if out.secret), *SECRET_INPUTS)
 """The resource's ``additional_secret_outputs``."""
@@ -205,101 +204,17 @@ _VALID_COMBINATIONS = (
 )
 PATH_SEGMENTS = ("saml_org_domain", "saml_provider_id")
 """Inputs that become a segment of a URL path (checked: no ``..``, ``/`` and the like)."""
-_ENV_READERS: Mapping[str, Callable[[str], str]] = {
-    "ANYPOINT_HOST": host_base_url,
-    "ANYPOINT_CPLANE": str.lower,
-}
-"""Environment variables whose value is not the input's value as is."""
 
 
 def is_unknown(value: Any) -> bool:
     """Whether ``value`` is not known yet (in a preview)."""
-    return isinstance(value, pulumi.output.Unknown) or (
-        isinstance(value, str) and value == UNKNOWN)
+    return value is UNKNOWN
 
 
 def given(props: Mapping[str, Any], key: str) -> bool:
     """Whether ``props`` sets ``key`` to something (unknown counts; ``""`` does not)."""
     value = props.get(key)
     return value is not None and value != ""
-
-
-# Config and environment ---------------------------------------------------------------------------
-
-
-def _configs(config: pulumi.Config | None) -> tuple[pulumi.Config, ...]:
-    """The namespaces to read, first wins: ``anypoint-pulumi:`` then ``anypoint:``."""
-    if config is not None:
-        return (config,)
-    return pulumi.Config(OWN_CONFIG_NAMESPACE), pulumi.Config(CONFIG_NAMESPACE)
-
-
-def _from_config(configs: tuple[pulumi.Config, ...], group: Group) -> dict[str, Any]:
-    found = {}
-    for spec in INPUTS:
-        if spec.group is not group or not spec.config_key:
-            continue
-        for config in configs:
-            value = (config.get_secret(spec.config_key) if spec.secret
-                     else config.get(spec.config_key))
-            if value is not None and value != "":
-                found[spec.name] = value
-                break
-    return found
-
-
-def _from_environment(environ: Mapping[str, str], group: Group) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for spec in INPUTS:
-        for var in spec.env_vars if spec.group is group else ():
-            if environ.get(var) and spec.name not in found:
-                found[spec.name] = _ENV_READERS.get(var, str.strip)(environ[var])
-                if group is Group.LOCATION:  # alternatives: the first one set wins
-                    return found
-    return found
-
-
-def _fallback(group: Group, config: pulumi.Config | None,
-              environ: Mapping[str, str]) -> dict[str, Any]:
-    return _from_config(_configs(config), group) or _from_environment(environ, group)
-
-
-def resolve_defaults(
-    inputs: Mapping[str, Any],
-    config: pulumi.Config | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """Fill credentials and location the program did not give, each as a group.
-
-    Credentials: the inputs if any of them is given; else those set in Pulumi config
-    (``anypoint-pulumi:clientId``, then ``anypoint:clientId``…); else the environment
-    (``ANYPOINT_CLIENT_ID``…). Location: the ``region``/``base_url`` inputs; else
-    ``region``/``baseUrl`` from config (the same two namespaces); else the first of
-    ``ANYPOINT_BASE_URL``, ``ANYPOINT_HOST``, ``ANYPOINT_CPLANE``; else ``us``. Groups are never
-    mixed, so a stray variable cannot turn one flow into another.
-    """
-    environ = environ if environ is not None else os.environ
-    resolved = dict(inputs)
-    if not any(resolved.get(s.name) is not None for s in INPUTS if s.selects_flow):
-        resolved.update(_fallback(Group.CREDENTIAL, config, environ))
-    resolved.update(resolve_location(resolved.get("region"), resolved.get("base_url"), config,
-                                     environ))
-    return resolved
-
-
-def resolve_location(
-    region: Any,
-    base_url: Any,
-    config: pulumi.Config | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """``region``/``base_url`` as given (the ones given); when neither is, from config, else the
-    environment."""
-    if region is not None or base_url is not None:
-        given_ = {"region": region, "base_url": base_url}
-        return {key: value for key, value in given_.items() if value is not None}
-    environ = environ if environ is not None else os.environ
-    return _fallback(Group.LOCATION, config, environ)
 
 
 def _place(props: Mapping[str, Any]) -> tuple[Any, Any]:
@@ -314,11 +229,57 @@ def base_url_of(props: Mapping[str, Any]) -> str:
 
 
 def connection_settings(props: Mapping[str, Any]) -> ConnectionSettings:
-    """The connection settings that inputs (or stored outputs) name, validated."""
+    """The connection settings that inputs (or stored outputs) name, validated: the one way
+    inputs become :class:`ConnectionSettings`."""
     region, base_url = _place(props)
     return ConnectionSettings.resolve(
         region=region, base_url=base_url, timeout_seconds=props.get("timeout_seconds"),
         ca_bundle=props.get("ca_bundle"), verify_tls=props.get("verify_tls"))
+
+
+def _credentials(props: Mapping[str, Any]) -> Credentials:
+    flow = flow_of(props)
+    if flow is GrantType.CLIENT_CREDENTIALS:
+        return ClientCredentials(props["client_id"], props["client_secret"])
+    if flow is GrantType.PASSWORD:
+        return PasswordGrant(props["client_id"], props["client_secret"], props["username"],
+                             props["password"])
+    if flow is GrantType.LOGIN:
+        return UserLogin(props["username"], props["password"])
+    if flow is GrantType.JWT_BEARER:
+        return JwtBearer(props["client_id"], props["private_key"],
+                         props["identity_provider_id"], props["username"])
+    if flow is GrantType.SAML:
+        return Saml(props["saml_response"], props.get("saml_org_domain") or None,
+                    props.get("saml_provider_id") or None)
+    raise ConfigurationError("no login flow selected: give credentials", field="client_id")
+
+
+def login_spec(props: Mapping[str, Any]) -> LoginSpec:
+    """The typed login of checked inputs (or of stored outputs, which hold them)."""
+    return LoginSpec(_credentials(props), connection_settings(props))
+
+
+def checked_login(values: Mapping[str, Any]) -> LoginSpec:
+    """:func:`check` then :func:`login_spec`, for callers that stop at the first problem (a data
+    function, the CLI): a :class:`ConfigurationError` names the input and the fix."""
+    inputs, problems = check({key: value for key, value in values.items()
+                              if key in LOGIN_NAMES})
+    if problems:
+        raise ConfigurationError("; ".join(problem.reason for problem in problems),
+                                 field=problems[0].field)
+    return login_spec(inputs)
+
+
+def insecure_notice(settings: ConnectionSettings) -> Notice | None:
+    """The warning of every operation that talks to a control plane without verifying TLS."""
+    if settings.verify_tls or settings.ca_bundle or not settings.base_url.startswith("https://"):
+        return None  # verified, or plain HTTP to loopback: no certificate to verify
+    return Notice("warning", (
+        f"verify_tls is false: the TLS certificate of {settings.base_url} is not verified, so "
+        "anyone on the network path can read the credentials and the token. Set ca_bundle to "
+        "the PEM file of the CA that signed it instead (a TLS-inspecting proxy's, or Private "
+        "Cloud Edition's)."))
 
 
 # Checks -------------------------------------------------------------------------------------------
@@ -428,34 +389,34 @@ def _map_failure(spec: Input, value: Any) -> str | None:
     return None
 
 
-def _credential_failures(props: Mapping[str, Any]) -> list[CheckFailure]:
+def _credential_failures(props: Mapping[str, Any]) -> list[Problem]:
     has = {key: given(props, key) for key in CREDENTIALS}
-    fail: list[CheckFailure] = []
+    fail: list[Problem] = []
     if has["saml_response"]:
         extra = [k for k in ("client_id", "client_secret", "username", "password",
                              "private_key", "identity_provider_id") if has[k]]
         if extra:
-            fail.append(CheckFailure(extra[0], f"{', '.join(extra)} cannot be combined with "
+            fail.append(Problem(extra[0], f"{', '.join(extra)} cannot be combined with "
                                      f"saml_response: use one flow. Valid: {_VALID_COMBINATIONS}"))
         if has["saml_org_domain"] != has["saml_provider_id"]:
             missing = "saml_provider_id" if has["saml_org_domain"] else "saml_org_domain"
-            fail.append(CheckFailure(missing, "saml_org_domain and saml_provider_id go together: "
+            fail.append(Problem(missing, "saml_org_domain and saml_provider_id go together: "
                                      f"set {missing} too, or neither"))
         return fail
     for key in ("saml_org_domain", "saml_provider_id"):
         if has[key]:
-            fail.append(CheckFailure(key, f"{key} is only used with saml_response: set "
+            fail.append(Problem(key, f"{key} is only used with saml_response: set "
                                      "saml_response or remove it"))
     if has["private_key"] or has["identity_provider_id"]:
         return fail + _jwt_failures(has)
     for first, second in (("username", "password"), ("client_id", "client_secret")):
         if has[first] != has[second]:
             missing, present = (second, first) if has[first] else (first, second)
-            fail.append(CheckFailure(missing, f"{missing} is required with {present}. "
-                                     f"Valid: {_VALID_COMBINATIONS}"))
+            fail.append(Problem(missing, f"{missing} is required with {present}: "
+                                f"{where_to_set(missing)}. Valid: {_VALID_COMBINATIONS}"))
     if not fail and flow_of(props) is None:
         keys = [s for s in INPUTS if s.name in ("client_id", "client_secret")]
-        fail.append(CheckFailure(
+        fail.append(Problem(
             "client_id",
             f"no credentials given: set them as inputs, in Pulumi config ({_config_hint(keys)}), "
             f"or in the {' / '.join(v for s in keys for v in s.env_vars)} environment variables. "
@@ -468,20 +429,31 @@ _JWT_INPUTS = ("private_key", "identity_provider_id", "username", "client_id")
 """What the JWT bearer grant needs, all of it."""
 
 
-def _jwt_failures(has: Mapping[str, bool]) -> list[CheckFailure]:
+def _jwt_failures(has: Mapping[str, bool]) -> list[Problem]:
     """The JWT bearer grant's combination: all four inputs, and no secret of another flow."""
     if not has["private_key"]:
-        return [CheckFailure("private_key", "identity_provider_id is only used with private_key "
+        return [Problem("private_key", "identity_provider_id is only used with private_key "
                              "(the JWT bearer grant): set private_key, username and client_id "
                              f"too, or remove it. Valid: {_VALID_COMBINATIONS}")]
-    fail = [CheckFailure(key, f"{key} cannot be combined with private_key: the JWT bearer grant "
+    fail = [Problem(key, f"{key} cannot be combined with private_key: the JWT bearer grant "
                          "signs an assertion with the private key instead; remove "
                          f"{key} (from config and ANYPOINT_* too), or private_key")
             for key in ("client_secret", "password") if has[key]]
-    fail += [CheckFailure(key, f"{key} is required with private_key (the JWT bearer grant needs "
+    fail += [Problem(key, f"{key} is required with private_key (the JWT bearer grant needs "
                           f"{' + '.join(_JWT_INPUTS)}). Valid: {_VALID_COMBINATIONS}")
              for key in _JWT_INPUTS if not has[key]]
     return fail
+
+
+def where_to_set(name: str) -> str:
+    """Where an input can be given: as an input, its config key and its environment variable."""
+    spec = BY_NAME[name]
+    places = [f"set {name} as an input"]
+    if spec.config_key:
+        places.append(f"`pulumi config set {'--secret ' if spec.secret else ''}"
+                      f"{CONFIG_NAMESPACE}:{spec.config_key}`")
+    places += [f"the {var} environment variable" for var in spec.env_vars]
+    return ", ".join(places[:-1]) + f" or {places[-1]}" if len(places) > 1 else places[0]
 
 
 def _config_hint(specs: list[Input]) -> str:
@@ -490,40 +462,42 @@ def _config_hint(specs: list[Input]) -> str:
         else f"{CONFIG_NAMESPACE}:{s.config_key}" for s in specs)
 
 
-def _location_failures(props: Mapping[str, Any]) -> list[CheckFailure]:
+def _location_failures(props: Mapping[str, Any]) -> list[Problem]:
     region, base_url = props.get("region"), props.get("base_url")
     if is_unknown(region) or is_unknown(base_url):
         return []
     try:
         check_location(region, base_url)
     except ConfigurationError as exc:
-        return [CheckFailure(exc.field or "base_url", exc.message)]
+        return [Problem(exc.field or "base_url", exc.message)]
     return []
 
 
-def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[CheckFailure]]:
-    """The provider's ``check``: defaults filled, values validated and normalized (no network).
+def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Defaults filled, values validated and normalized (no network).
 
     Every value is judged by its declaration first; only when all are well formed are the
-    combinations judged (which flow, which control plane). Unknown values pass.
+    combinations judged (which flow, which control plane). Unknown values pass; names that are
+    not inputs fail.
     """
     inputs = {key: value for key, value in news.items() if value is not None}
     for key, default in DEFAULTS.items():
         inputs.setdefault(key, default)
-    failures = []
+    failures = [Problem(key, f"{key} is not an input of the token: use one of "
+                        f"{', '.join(NAMES)}") for key in inputs if key not in BY_NAME]
     for spec in INPUTS:
         value = inputs.get(spec.name)
         if value is not None and not is_unknown(value):
             reason = _field_failure(spec, value)
             if reason:
-                failures.append(CheckFailure(spec.name, reason))
+                failures.append(Problem(spec.name, reason))
     if not failures:
         failures = _credential_failures(inputs) + _location_failures(inputs)
     if not failures:
         base_url, region = inputs.get("base_url"), inputs.get("region")
-        if isinstance(base_url, str) and base_url and not is_unknown(base_url):
+        if isinstance(base_url, str) and base_url:
             inputs["base_url"] = normalize_base_url(base_url)
-        if isinstance(region, str) and not is_unknown(region):
+        if isinstance(region, str):
             inputs["region"] = region.strip().lower()
     return inputs, failures
 
