@@ -42,8 +42,12 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from .. import core
 from ..access.errors import ConfigurationError
+from ..core import UNKNOWN, Notice
+from ..core import functions as data
+from ..core import inputs as declared
+from ..core import token as lifecycle
+from ..core.sources import Setting, location, with_defaults
 from . import schema
 from .wire import Plain, from_wire, is_unknown, result_to_wire, to_wire
 
@@ -53,31 +57,31 @@ __all__ = ["AnypointAuthProvider", "ProviderConfig"]
 @dataclass(frozen=True)
 class ProviderConfig:
     """The provider's ``anypoint-auth:*`` configuration as the core reads config
-    (``core.ConfigSource``): camelCase key -> ``core.Setting``."""
+    (``core.sources.ConfigSource``): camelCase key -> :class:`Setting`."""
 
-    settings: Mapping[str, Any]
+    settings: Mapping[str, Setting]
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> Setting | None:
         return self.settings.get(key)
 
 
 def _config_of(request: ConfigureRequest) -> ProviderConfig:
     """Configure's typed arguments (secrets marked), else its ``anypoint-auth:key`` variables."""
-    settings: dict[str, Any] = {}
+    settings: dict[str, Setting] = {}
     prefix = f"{schema.CONFIG_NAMESPACE}:"
     for name, text in request.variables.items():
         if name.startswith(prefix) and text:
-            settings[name[len(prefix):]] = core.Setting(value=text, secret=False)
+            settings[name[len(prefix):]] = Setting(value=text, secret=False)
     for key, value in request.args.items():
         if isinstance(value.value, str) and value.value and not is_unknown(value):
-            settings[key] = core.Setting(value=value.value, secret=value.contains_secret())
+            settings[key] = Setting(value=value.value, secret=value.contains_secret())
         elif isinstance(value.value, (bool, float)):
-            settings[key] = core.Setting(value=str(value.value).lower(),
+            settings[key] = Setting(value=str(value.value).lower(),
                                          secret=value.contains_secret())
     return ProviderConfig(settings)
 
 
-def _tell(notices: Iterable[Any]) -> None:
+def _tell(notices: Iterable[Notice]) -> None:
     """The core's notices, to the user (``pulumi.log`` reaches the engine: see ``main``). A
     notice that cannot be delivered never fails the operation it belongs to."""
     for notice in notices:
@@ -106,12 +110,12 @@ class AnypointAuthProvider(Provider):
     # The wire, both ways ---------------------------------------------------------------------
 
     def _read(self, props: Mapping[str, PropertyValue]) -> Plain:
-        return from_wire(props, self._names, core.UNKNOWN)
+        return from_wire(props, self._names, UNKNOWN)
 
     def _write(self, values: Mapping[str, Any], arrived_secret: Iterable[str] = ()
                ) -> dict[str, PropertyValue]:
-        secret = {*core.SECRET_INPUTS, *core.SECRET_OUTPUTS, *arrived_secret}
-        return to_wire(values, secret, core.UNKNOWN)
+        secret = {*declared.SECRET_INPUTS, *declared.SECRET_OUTPUTS, *arrived_secret}
+        return to_wire(values, secret, UNKNOWN)
 
     # Schema and configuration ----------------------------------------------------------------
 
@@ -142,10 +146,8 @@ class AnypointAuthProvider(Provider):
         return ConfigureResponse(accept_secrets=True, supports_preview=True,
                                  accept_resources=False, accept_outputs=False)
 
-    def _with_defaults(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-        filled, notices = core.with_defaults(given, {schema.CONFIG_NAMESPACE: self._config},
-                                             os.environ)
-        return dict(filled), list(notices)
+    def _with_defaults(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], list[Notice]]:
+        return with_defaults(given, {schema.CONFIG_NAMESPACE: self._config}, os.environ)
 
     # The Token resource ----------------------------------------------------------------------
 
@@ -155,7 +157,7 @@ class AnypointAuthProvider(Provider):
                                  f"{', '.join(sorted(self._inputs))}")
                     for name in news.unknown_names]
         inputs, notices = self._with_defaults(news.values)
-        checked = core.check(inputs)
+        checked = lifecycle.check(inputs)
         failures += [_failure(problem.field, problem.reason) for problem in checked.problems]
         _tell([*notices, *checked.notices])
         return CheckResponse(inputs=self._write(checked.inputs, news.secret | self._secret_config(
@@ -172,7 +174,7 @@ class AnypointAuthProvider(Provider):
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         olds, news = self._read(request.old_state), self._read(request.new_inputs)
-        found = core.diff(olds.values, news.values)
+        found = lifecycle.diff(olds.values, news.values)
         _tell(found.notices)
         replaces = [schema.camel(name) for name in found.replaces]
         updates = [schema.camel(name) for name in found.updates]
@@ -188,15 +190,15 @@ class AnypointAuthProvider(Provider):
         inputs = self._read(request.properties)
         if request.preview:  # never log in during a preview (pitfall 4)
             return CreateResponse(resource_id="", properties=self._write(
-                core.preview_outputs(inputs.values), inputs.secret))
-        created = await asyncio.to_thread(core.create, inputs.values)
+                lifecycle.preview_outputs(inputs.values), inputs.secret))
+        created = await asyncio.to_thread(lifecycle.create, inputs.values)
         _tell(created.notices)
         return CreateResponse(resource_id=created.id,
                               properties=self._write(created.outputs, inputs.secret))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         state, given = self._read(request.properties), self._read(request.inputs)
-        refreshed = await asyncio.to_thread(core.read, state.values)
+        refreshed = await asyncio.to_thread(lifecycle.read, state.values)
         _tell(refreshed.notices)
         return ReadResponse(resource_id=request.resource_id,
                             properties=self._write(refreshed.outputs, state.secret),
@@ -204,12 +206,12 @@ class AnypointAuthProvider(Provider):
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         olds, news = self._read(request.olds), self._read(request.news)
-        outputs = await asyncio.to_thread(core.update, olds.values, news.values)
+        outputs = await asyncio.to_thread(lifecycle.update, olds.values, news.values)
         return UpdateResponse(properties=self._write(outputs, news.secret | olds.secret))
 
     async def delete(self, request: DeleteRequest) -> None:
         state = self._read(request.properties)
-        _tell(await asyncio.to_thread(core.delete, state.values))
+        _tell(await asyncio.to_thread(lifecycle.delete, state.values))
 
     # The data functions ----------------------------------------------------------------------
 
@@ -220,21 +222,42 @@ class AnypointAuthProvider(Provider):
                 f"{request.tok} is not a function of {schema.PACKAGE}: use one of "
                 f"{', '.join(sorted(self._functions))}")
         names = {schema.camel(arg.name): arg.name for arg in function.arguments}
-        args = from_wire(request.args, names, core.UNKNOWN)
+        args = from_wire(request.args, names, UNKNOWN)
         failures = [CheckFailure(name, f"{name} is not an argument of {request.tok}: use one "
                                  f"of {', '.join(sorted(names))}")
                     for name in args.unknown_names]
         failures += [CheckFailure(schema.camel(name), f"{schema.camel(name)} is not known yet "
                                   "(it comes from a resource that is not created yet): call "
                                   "the function's output form, which waits for it")
-                     for name, value in args.values.items() if value is core.UNKNOWN]
+                     for name, value in args.values.items() if value is UNKNOWN]
         if failures:
             return InvokeResponse(failures=failures)
+        values, notices = self._arguments(function, args.values)
+        if not function.logs_in and values.get("access_token") is None:
+            return InvokeResponse(failures=[CheckFailure("accessToken", (
+                "accessToken is required: pass a Token's accessToken output, or set "
+                f"{data.ENV_TOKEN} in the environment pulumi runs in"))])
         try:
-            result = await asyncio.to_thread(core.invoke, function, args.values)
+            result = await asyncio.to_thread(data.invoke, function, values, notices.append)
         except ConfigurationError as exc:
-            if exc.field in args.values or exc.field in {a.name for a in function.arguments}:
+            if exc.field in names.values():
                 return InvokeResponse(failures=[_failure(exc.field, str(exc))])
             raise
-        secret = core.result_is_secret(function, args.secret)
-        return InvokeResponse(return_value=result_to_wire(result, core.UNKNOWN, secret))
+        finally:
+            _tell(notices)
+        secret = (function.logs_in or values.get(function.secret_argument or "") is True
+                  or any(name not in data.CONNECTION_ARGUMENTS for name in args.secret))
+        return InvokeResponse(return_value=result_to_wire(result, UNKNOWN, secret))
+
+    def _arguments(self, function: data.Function, given: Mapping[str, Any]
+                   ) -> tuple[dict[str, Any], list[Notice]]:
+        """A function's arguments completed as a program's are: a login function's from the
+        configuration and environment (as the Token's), a token-taking function's location
+        likewise, and a pipeline's hand-over (``ANYPOINT_ACCESS_TOKEN``)."""
+        config = {schema.CONFIG_NAMESPACE: self._config}
+        if function.logs_in:
+            return with_defaults(given, config, os.environ)
+        placed = location(given.get("region"), given.get("base_url"), config, os.environ)
+        values = {key: value for key, value in given.items()
+                  if key not in ("region", "base_url")}
+        return data.handed_over({**values, **placed}, function, os.environ), []

@@ -1,8 +1,9 @@
 """The Pulumi package schema of the ``anypoint-auth`` provider, generated from the one declaration.
 
 Nothing here is written twice: the resource ``anypoint-auth:index:Token`` and the provider
-configuration come from the token's declared inputs and outputs (:data:`INPUTS`,
-:data:`OUTPUTS`), the functions from the data functions' declaration (:func:`functions`). Every
+configuration come from the core's declaration of the token's inputs and outputs
+(:data:`INPUTS`, :data:`OUTPUTS`), the functions from its declaration of the data functions
+(:data:`~anypoint_pulumi.core.functions.FUNCTIONS`). Every
 name goes through :func:`camel` (``client_id`` -> ``clientId``), the one conversion the plugin
 uses on the wire too (:func:`token_names`). Secrets carry ``"secret": true``, and every resource,
 function and property has a description: they become every SDK's docstrings.
@@ -23,15 +24,14 @@ import textwrap
 import types
 import typing
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, Union
 
 from .._version import __version__
 
-# The one declaration of the token's inputs and outputs. When it moves to anypoint_pulumi.core,
-# this import is the one line that changes.
-from ..token.schema import INPUTS, OUTPUTS
+# The one declaration of the token's inputs and outputs, and of the data functions.
+from ..core.functions import FUNCTIONS, Argument, Function
+from ..core.inputs import INPUTS, OUTPUTS
 
 __all__ = [
     "CONFIG_NAMESPACE",
@@ -67,74 +67,6 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-# The data functions ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Argument:
-    """One argument of a data function (the shape of ``core.functions.Argument``)."""
-
-    name: str
-    type: Any
-    doc: str
-    secret: bool = False
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class Function:
-    """One data function (the shape of ``core.functions.Function``)."""
-
-    name: str
-    doc: str
-    arguments: tuple[Argument, ...]
-    result: type
-    logs_in: bool = False
-
-
-_PYTHON_ONLY = ("token", "opts")
-"""Arguments of the Python functions that are Python objects (an ``AnypointToken``, invoke
-options): other languages pass ``accessToken`` (the Token's output) instead."""
-
-_FUNCTION_DOCS = {
-    "get_profile": "Who a token belongs to: a user (login, SAML, password grant, JWT bearer) or "
-                   "a connected app acting on its own behalf (client credentials). Not secret.",
-    "get_environment": "The environment called `name` (exactly) in an organization (default: "
-                       "the token's own); fails listing the names that exist when there is none.",
-    "get_environments": "The environments of an organization (default: the token's own), "
-                        "filtered on Anypoint's side by `name`, `type` and `isProduction`.",
-    "get_organization": "An organization or business group (default: the token's own).",
-    "get_business_groups": "The business-group tree below (and including) an organization "
-                           "(default: the token's own). Needs a user token: Anypoint refuses "
-                           "client-credentials tokens here, and the error says so.",
-    "get_access_token": "Log in on every run (preview included) and return the token, never "
-                        "kept in state by itself; the credential, location and connection "
-                        "arguments are the Token resource's, with the same config and "
-                        "environment fallbacks. The result is secret.",
-    "get_api_response": "Read any Anypoint API with the token: an authenticated GET (or HEAD, or "
-                        "a POST to a query endpoint) to a path of the token's control plane. "
-                        "The token is masked wherever the answer echoes it; the result is not "
-                        "secret unless `secret` is true.",
-}
-_ARGUMENT_DOCS = {
-    "access_token": "The bearer token to read with: a Token's `accessToken` output, or another "
-                    "Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment "
-                    "variable of the plugin).",
-    "grant_type": "The flow that produced the token (`client_credentials`, `password`, `login`, "
-                  "`saml`, `jwt_bearer`; a Token's `grantType`): saves a request or sharpens "
-                  "an error.",
-    "organization_id": "The organization (or business group) id; default: the token's own.",
-    "name": "The environment's name, exactly (e.g. `Sandbox`).",
-    "type": "Only environments of this type: `production`, `sandbox` or `design`.",
-    "is_production": "Only production (true) or only non-production (false) environments.",
-    "path": "A path on the token's control plane (`/apimanager/api/v1/organizations/...`); "
-            "URLs and `..` are refused.",
-    "method": "`GET` (default), `HEAD`, or `POST` to a query endpoint (with `json`).",
-    "json": "The JSON body of a `POST`.",
-    "params": "The query parameters.",
-    "environment_id": "Sent as `X-ANYPNT-ENV-ID`.",
-    "secret": "Keep the result secret (default false).",
-}
 _TOKEN_DOC = (
     "A working Anypoint Platform access token, kept in state as a secret. Logs in with the "
     "credentials given (client credentials, a connected app acting for a user, the JWT bearer "
@@ -152,44 +84,12 @@ _PACKAGE_DOC = ("Log in to MuleSoft Anypoint Platform: a token resource that ren
                 "any Anypoint API).")
 
 
-def _python_functions() -> tuple[Function, ...]:
-    """The data functions, read off the Python functions' signatures and result dataclasses.
-
-    Stands in for ``core.FUNCTIONS`` until the core declares them; then :func:`functions`
-    returns that instead and this goes.
-    """
-    from ..functions import access_token, api_response, environments, organization, profile
-
-    declared_inputs = {spec.name: spec for spec in INPUTS}
-    token_docs = {out.name: out.doc for out in OUTPUTS}
-    found = []
-    for function, login in ((profile.get_profile, False), (environments.get_environment, False),
-                            (environments.get_environments, False),
-                            (organization.get_organization, False),
-                            (organization.get_business_groups, False),
-                            (access_token.get_access_token, True),
-                            (api_response.get_api_response, False)):
-        hints = typing.get_type_hints(function, localns={"AnypointToken": object})
-        arguments = []
-        for parameter in inspect.signature(function).parameters.values():
-            if parameter.name in _PYTHON_ONLY:
-                continue
-            spec = declared_inputs.get(parameter.name)
-            doc = (_ARGUMENT_DOCS.get(parameter.name)
-                   or (spec.doc if spec else token_docs[parameter.name]))
-            arguments.append(Argument(
-                name=parameter.name, type=_optional_of(hints[parameter.name]), doc=doc,
-                secret=parameter.name == "access_token" or bool(spec and spec.secret),
-                required=parameter.default is inspect.Parameter.empty))
-        plain = next(c for c in hints["return"].__mro__ if "__dataclass_fields__" in c.__dict__)
-        found.append(Function(function.__name__, _FUNCTION_DOCS[function.__name__],
-                              tuple(arguments), plain, logs_in=login))
-    return tuple(found)
+# The data functions ---------------------------------------------------------------------------
 
 
 def functions() -> tuple[Function, ...]:
-    """The data functions the plugin serves, in the order the docs list them."""
-    return _python_functions()
+    """The data functions the plugin serves: the core's declaration, in its order."""
+    return FUNCTIONS
 
 
 def _optional_of(hint: Any) -> Any:
@@ -267,11 +167,11 @@ def _type_of(hint: Any, types_: dict[str, Any]) -> dict[str, Any]:
         return {"type": "integer"}
     if hint is float:
         return {"type": "number"}
-    if hint is Any:
+    if hint is Any or hint is object:
         return {"$ref": "pulumi.json#/Any"}
     if hint is dict or origin in (dict, Mapping):
         args = typing.get_args(hint)
-        value = args[1] if len(args) == 2 else str
+        value = args[1] if len(args) == 2 else Any
         return {"type": "object", "additionalProperties": _type_of(value, types_)}
     if origin in (tuple, list):
         return {"type": "array", "items": _type_of(typing.get_args(hint)[0], types_)}

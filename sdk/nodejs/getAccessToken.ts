@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * Log in on every run (preview included) and return the token, never kept in state by itself; the credential, location and connection arguments are the Token resource's, with the same config and environment fallbacks. The result is secret.
+ * Log in on every run and return the token, kept in state only if exported or passed to a resource (as a secret).
  */
 export function getAccessToken(args?: GetAccessTokenArgs, opts?: pulumi.InvokeOptions): Promise<GetAccessTokenResult> {
     args = args || {};
@@ -114,7 +114,7 @@ export interface GetAccessTokenResult {
     readonly tokenType: string;
 }
 /**
- * Log in on every run (preview included) and return the token, never kept in state by itself; the credential, location and connection arguments are the Token resource's, with the same config and environment fallbacks. The result is secret.
+ * Log in on every run and return the token, kept in state only if exported or passed to a resource (as a secret).
  */
 export function getAccessTokenOutput(args?: GetAccessTokenOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetAccessTokenResult> {
     args = args || {};

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * Read any Anypoint API with the token: an authenticated GET (or HEAD, or a POST to a query endpoint) to a path of the token's control plane. The token is masked wherever the answer echoes it; the result is not secret unless `secret` is true.
+ * Read any Anypoint API of the token's control plane (GET, HEAD, or POST to a query endpoint); the token is masked wherever the answer echoes it.
  */
 export function getApiResponse(args: GetApiResponseArgs, opts?: pulumi.InvokeOptions): Promise<GetApiResponseResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -28,31 +28,31 @@ export function getApiResponse(args: GetApiResponseArgs, opts?: pulumi.InvokeOpt
 
 export interface GetApiResponseArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: string;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: string;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: string;
     /**
-     * Sent as `X-ANYPNT-ENV-ID`.
+     * Sent as X-ANYPNT-ENV-ID.
      */
     environmentId?: string;
     /**
-     * The JSON body of a `POST`.
+     * The JSON body (POST).
      */
     json?: any;
     /**
-     * `GET` (default), `HEAD`, or `POST` to a query endpoint (with `json`).
+     * GET (default), HEAD or POST.
      */
     method?: string;
     /**
-     * The organization (or business group) id; default: the token's own.
+     * Sent as X-ANYPNT-ORG-ID.
      */
     organizationId?: string;
     /**
@@ -60,23 +60,23 @@ export interface GetApiResponseArgs {
      */
     params?: {[key: string]: any};
     /**
-     * A path on the token's control plane (`/apimanager/api/v1/organizations/...`); URLs and `..` are refused.
+     * A path on the control plane, e.g. /apimanager/api/v1/…
      */
     path: string;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: string;
     /**
-     * Keep the result secret (default false).
+     * Make the result secret (it is whenever an argument is).
      */
     secret?: boolean;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: number;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: boolean;
 }
@@ -104,7 +104,7 @@ export interface GetApiResponseResult {
     readonly status: number;
 }
 /**
- * Read any Anypoint API with the token: an authenticated GET (or HEAD, or a POST to a query endpoint) to a path of the token's control plane. The token is masked wherever the answer echoes it; the result is not secret unless `secret` is true.
+ * Read any Anypoint API of the token's control plane (GET, HEAD, or POST to a query endpoint); the token is masked wherever the answer echoes it.
  */
 export function getApiResponseOutput(args: GetApiResponseOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetApiResponseResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -127,31 +127,31 @@ export function getApiResponseOutput(args: GetApiResponseOutputArgs, opts?: pulu
 
 export interface GetApiResponseOutputArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: pulumi.Input<string | undefined>;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: pulumi.Input<string | undefined>;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: pulumi.Input<string | undefined>;
     /**
-     * Sent as `X-ANYPNT-ENV-ID`.
+     * Sent as X-ANYPNT-ENV-ID.
      */
     environmentId?: pulumi.Input<string | undefined>;
     /**
-     * The JSON body of a `POST`.
+     * The JSON body (POST).
      */
     json?: any | undefined;
     /**
-     * `GET` (default), `HEAD`, or `POST` to a query endpoint (with `json`).
+     * GET (default), HEAD or POST.
      */
     method?: pulumi.Input<string | undefined>;
     /**
-     * The organization (or business group) id; default: the token's own.
+     * Sent as X-ANYPNT-ORG-ID.
      */
     organizationId?: pulumi.Input<string | undefined>;
     /**
@@ -159,23 +159,23 @@ export interface GetApiResponseOutputArgs {
      */
     params?: pulumi.Input<{[key: string]: any} | undefined>;
     /**
-     * A path on the token's control plane (`/apimanager/api/v1/organizations/...`); URLs and `..` are refused.
+     * A path on the control plane, e.g. /apimanager/api/v1/…
      */
     path: pulumi.Input<string>;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: pulumi.Input<string | undefined>;
     /**
-     * Keep the result secret (default false).
+     * Make the result secret (it is whenever an argument is).
      */
     secret?: pulumi.Input<boolean | undefined>;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: pulumi.Input<number | undefined>;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: pulumi.Input<boolean | undefined>;
 }

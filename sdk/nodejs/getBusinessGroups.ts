@@ -7,7 +7,7 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * The business-group tree below (and including) an organization (default: the token's own). Needs a user token: Anypoint refuses client-credentials tokens here, and the error says so.
+ * The business-group tree below an organization (needs a user token).
  */
 export function getBusinessGroups(args?: GetBusinessGroupsArgs, opts?: pulumi.InvokeOptions): Promise<GetBusinessGroupsResult> {
     args = args || {};
@@ -26,35 +26,35 @@ export function getBusinessGroups(args?: GetBusinessGroupsArgs, opts?: pulumi.In
 
 export interface GetBusinessGroupsArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: string;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: string;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: string;
     /**
-     * The flow that produced the token (`client_credentials`, `password`, `login`, `saml`, `jwt_bearer`; a Token's `grantType`): saves a request or sharpens an error.
+     * The flow that produced the token (client_credentials, password, login, saml, jwt_bearer): saves a request for client tokens.
      */
     grantType?: string;
     /**
-     * The organization (or business group) id; default: the token's own.
+     * The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
      */
     organizationId?: string;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: string;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: number;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: boolean;
 }
@@ -66,7 +66,7 @@ export interface GetBusinessGroupsResult {
     readonly root: outputs.BusinessGroup;
 }
 /**
- * The business-group tree below (and including) an organization (default: the token's own). Needs a user token: Anypoint refuses client-credentials tokens here, and the error says so.
+ * The business-group tree below an organization (needs a user token).
  */
 export function getBusinessGroupsOutput(args?: GetBusinessGroupsOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetBusinessGroupsResult> {
     args = args || {};
@@ -85,35 +85,35 @@ export function getBusinessGroupsOutput(args?: GetBusinessGroupsOutputArgs, opts
 
 export interface GetBusinessGroupsOutputArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: pulumi.Input<string | undefined>;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: pulumi.Input<string | undefined>;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: pulumi.Input<string | undefined>;
     /**
-     * The flow that produced the token (`client_credentials`, `password`, `login`, `saml`, `jwt_bearer`; a Token's `grantType`): saves a request or sharpens an error.
+     * The flow that produced the token (client_credentials, password, login, saml, jwt_bearer): saves a request for client tokens.
      */
     grantType?: pulumi.Input<string | undefined>;
     /**
-     * The organization (or business group) id; default: the token's own.
+     * The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
      */
     organizationId?: pulumi.Input<string | undefined>;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: pulumi.Input<string | undefined>;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: pulumi.Input<number | undefined>;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: pulumi.Input<boolean | undefined>;
 }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * The environment called `name` (exactly) in an organization (default: the token's own); fails listing the names that exist when there is none.
+ * The environment of an organization called name (exactly); fails listing the names that exist when there is none.
  */
 export function getEnvironment(args: GetEnvironmentArgs, opts?: pulumi.InvokeOptions): Promise<GetEnvironmentResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -23,35 +23,35 @@ export function getEnvironment(args: GetEnvironmentArgs, opts?: pulumi.InvokeOpt
 
 export interface GetEnvironmentArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: string;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: string;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: string;
     /**
-     * The environment's name, exactly (e.g. `Sandbox`).
+     * The environment's name (e.g. Sandbox).
      */
     name: string;
     /**
-     * The organization (or business group) id; default: the token's own.
+     * The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
      */
     organizationId?: string;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: string;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: number;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: boolean;
 }
@@ -83,7 +83,7 @@ export interface GetEnvironmentResult {
     readonly type?: string;
 }
 /**
- * The environment called `name` (exactly) in an organization (default: the token's own); fails listing the names that exist when there is none.
+ * The environment of an organization called name (exactly); fails listing the names that exist when there is none.
  */
 export function getEnvironmentOutput(args: GetEnvironmentOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetEnvironmentResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -101,35 +101,35 @@ export function getEnvironmentOutput(args: GetEnvironmentOutputArgs, opts?: pulu
 
 export interface GetEnvironmentOutputArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: pulumi.Input<string | undefined>;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: pulumi.Input<string | undefined>;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: pulumi.Input<string | undefined>;
     /**
-     * The environment's name, exactly (e.g. `Sandbox`).
+     * The environment's name (e.g. Sandbox).
      */
     name: pulumi.Input<string>;
     /**
-     * The organization (or business group) id; default: the token's own.
+     * The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
      */
     organizationId?: pulumi.Input<string | undefined>;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: pulumi.Input<string | undefined>;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: pulumi.Input<number | undefined>;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: pulumi.Input<boolean | undefined>;
 }

@@ -7,7 +7,7 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * The environments of an organization (default: the token's own), filtered on Anypoint's side by `name`, `type` and `isProduction`.
+ * The environments of an organization (every page), filtered by name, type or isProduction.
  */
 export function getEnvironments(args?: GetEnvironmentsArgs, opts?: pulumi.InvokeOptions): Promise<GetEnvironmentsResult> {
     args = args || {};
@@ -28,43 +28,43 @@ export function getEnvironments(args?: GetEnvironmentsArgs, opts?: pulumi.Invoke
 
 export interface GetEnvironmentsArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: string;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: string;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: string;
     /**
-     * Only production (true) or only non-production (false) environments.
+     * Only production (true) or non-production (false) environments.
      */
     isProduction?: boolean;
     /**
-     * The environment's name, exactly (e.g. `Sandbox`).
+     * Only the environment of this exact name.
      */
     name?: string;
     /**
-     * The organization (or business group) id; default: the token's own.
+     * The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
      */
     organizationId?: string;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: string;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: number;
     /**
-     * Only environments of this type: `production`, `sandbox` or `design`.
+     * Only environments of this type: production, sandbox, design.
      */
     type?: string;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: boolean;
 }
@@ -80,7 +80,7 @@ export interface GetEnvironmentsResult {
     readonly organizationId: string;
 }
 /**
- * The environments of an organization (default: the token's own), filtered on Anypoint's side by `name`, `type` and `isProduction`.
+ * The environments of an organization (every page), filtered by name, type or isProduction.
  */
 export function getEnvironmentsOutput(args?: GetEnvironmentsOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetEnvironmentsResult> {
     args = args || {};
@@ -101,43 +101,43 @@ export function getEnvironmentsOutput(args?: GetEnvironmentsOutputArgs, opts?: p
 
 export interface GetEnvironmentsOutputArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: pulumi.Input<string | undefined>;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: pulumi.Input<string | undefined>;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: pulumi.Input<string | undefined>;
     /**
-     * Only production (true) or only non-production (false) environments.
+     * Only production (true) or non-production (false) environments.
      */
     isProduction?: pulumi.Input<boolean | undefined>;
     /**
-     * The environment's name, exactly (e.g. `Sandbox`).
+     * Only the environment of this exact name.
      */
     name?: pulumi.Input<string | undefined>;
     /**
-     * The organization (or business group) id; default: the token's own.
+     * The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
      */
     organizationId?: pulumi.Input<string | undefined>;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: pulumi.Input<string | undefined>;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: pulumi.Input<number | undefined>;
     /**
-     * Only environments of this type: `production`, `sandbox` or `design`.
+     * Only environments of this type: production, sandbox, design.
      */
     type?: pulumi.Input<string | undefined>;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: pulumi.Input<boolean | undefined>;
 }

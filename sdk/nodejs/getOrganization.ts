@@ -7,7 +7,7 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * An organization or business group (default: the token's own).
+ * An organization (default: the token's own).
  */
 export function getOrganization(args?: GetOrganizationArgs, opts?: pulumi.InvokeOptions): Promise<GetOrganizationResult> {
     args = args || {};
@@ -25,31 +25,31 @@ export function getOrganization(args?: GetOrganizationArgs, opts?: pulumi.Invoke
 
 export interface GetOrganizationArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: string;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: string;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: string;
     /**
-     * The organization (or business group) id; default: the token's own.
+     * The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
      */
     organizationId?: string;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: string;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: number;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: boolean;
 }
@@ -81,7 +81,7 @@ export interface GetOrganizationResult {
     readonly subOrganizationIds: string[];
 }
 /**
- * An organization or business group (default: the token's own).
+ * An organization (default: the token's own).
  */
 export function getOrganizationOutput(args?: GetOrganizationOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetOrganizationResult> {
     args = args || {};
@@ -99,31 +99,31 @@ export function getOrganizationOutput(args?: GetOrganizationOutputArgs, opts?: p
 
 export interface GetOrganizationOutputArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: pulumi.Input<string | undefined>;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: pulumi.Input<string | undefined>;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: pulumi.Input<string | undefined>;
     /**
-     * The organization (or business group) id; default: the token's own.
+     * The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
      */
     organizationId?: pulumi.Input<string | undefined>;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: pulumi.Input<string | undefined>;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: pulumi.Input<number | undefined>;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: pulumi.Input<boolean | undefined>;
 }

@@ -7,7 +7,7 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * Who a token belongs to: a user (login, SAML, password grant, JWT bearer) or a connected app acting on its own behalf (client credentials). Not secret.
+ * Who a token belongs to: a user, or a connected app acting on its own behalf.
  */
 export function getProfile(args?: GetProfileArgs, opts?: pulumi.InvokeOptions): Promise<GetProfileResult> {
     args = args || {};
@@ -25,31 +25,31 @@ export function getProfile(args?: GetProfileArgs, opts?: pulumi.InvokeOptions): 
 
 export interface GetProfileArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: string;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: string;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: string;
     /**
-     * The flow that produced the token (`client_credentials`, `password`, `login`, `saml`, `jwt_bearer`; a Token's `grantType`): saves a request or sharpens an error.
+     * The flow that produced the token (client_credentials, password, login, saml, jwt_bearer): saves a request for client tokens.
      */
     grantType?: string;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: string;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: number;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: boolean;
 }
@@ -101,7 +101,7 @@ export interface GetProfileResult {
     readonly username?: string;
 }
 /**
- * Who a token belongs to: a user (login, SAML, password grant, JWT bearer) or a connected app acting on its own behalf (client credentials). Not secret.
+ * Who a token belongs to: a user, or a connected app acting on its own behalf.
  */
 export function getProfileOutput(args?: GetProfileOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetProfileResult> {
     args = args || {};
@@ -119,31 +119,31 @@ export function getProfileOutput(args?: GetProfileOutputArgs, opts?: pulumi.Invo
 
 export interface GetProfileOutputArgs {
     /**
-     * The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+     * The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
      */
     accessToken?: pulumi.Input<string | undefined>;
     /**
-     * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+     * Full base URL instead of region (Private Cloud Edition, the emulator).
      */
     baseUrl?: pulumi.Input<string | undefined>;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust.
      */
     caBundle?: pulumi.Input<string | undefined>;
     /**
-     * The flow that produced the token (`client_credentials`, `password`, `login`, `saml`, `jwt_bearer`; a Token's `grantType`): saves a request or sharpens an error.
+     * The flow that produced the token (client_credentials, password, login, saml, jwt_bearer): saves a request for client tokens.
      */
     grantType?: pulumi.Input<string | undefined>;
     /**
-     * Control plane: us, eu, gov, ca, jp or au.
+     * Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
      */
     region?: pulumi.Input<string | undefined>;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+     * Time budget of the whole call in seconds, retries and waits included (default 30).
      */
     timeoutSeconds?: pulumi.Input<number | undefined>;
     /**
-     * Verify TLS certificates; turn off only in a lab.
+     * Verify TLS certificates (default true); turn off only in a lab.
      */
     verifyTls?: pulumi.Input<boolean | undefined>;
 }

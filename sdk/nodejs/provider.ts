@@ -35,13 +35,16 @@ export class Provider extends pulumi.ProviderResource {
         opts = opts || {};
         {
             resourceInputs["baseUrl"] = args?.baseUrl;
+            resourceInputs["caBundle"] = args?.caBundle;
             resourceInputs["clientId"] = args?.clientId;
             resourceInputs["clientSecret"] = args?.clientSecret ? pulumi.secret(args.clientSecret) : undefined;
             resourceInputs["identityProviderId"] = args?.identityProviderId;
             resourceInputs["password"] = args?.password ? pulumi.secret(args.password) : undefined;
             resourceInputs["privateKey"] = args?.privateKey ? pulumi.secret(args.privateKey) : undefined;
             resourceInputs["region"] = args?.region;
+            resourceInputs["timeoutSeconds"] = pulumi.output(args?.timeoutSeconds).apply(JSON.stringify);
             resourceInputs["username"] = args?.username;
+            resourceInputs["verifyTls"] = pulumi.output(args?.verifyTls).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Provider.__pulumiType, name, resourceInputs, opts);
@@ -56,6 +59,10 @@ export interface ProviderArgs {
      * Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
      */
     baseUrl?: pulumi.Input<string | undefined>;
+    /**
+     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
+     */
+    caBundle?: pulumi.Input<string | undefined>;
     /**
      * Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
      */
@@ -81,7 +88,15 @@ export interface ProviderArgs {
      */
     region?: pulumi.Input<string | undefined>;
     /**
+     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
+     */
+    timeoutSeconds?: pulumi.Input<number | undefined>;
+    /**
      * Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
      */
     username?: pulumi.Input<string | undefined>;
+    /**
+     * Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
+     */
+    verifyTls?: pulumi.Input<boolean | undefined>;
 }

@@ -53,7 +53,7 @@ export class Token extends pulumi.CustomResource {
      */
     declare public readonly baseUrl: pulumi.Output<string>;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
      */
     declare public readonly caBundle: pulumi.Output<string | undefined>;
     /**
@@ -113,7 +113,7 @@ export class Token extends pulumi.CustomResource {
      */
     declare public readonly samlResponse: pulumi.Output<string | undefined>;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`.
+     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
      */
     declare public readonly timeoutSeconds: pulumi.Output<number>;
     /**
@@ -129,7 +129,7 @@ export class Token extends pulumi.CustomResource {
      */
     declare public readonly username: pulumi.Output<string | undefined>;
     /**
-     * Verify TLS certificates; turn off only in a lab. Default: `true`.
+     * Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
      */
     declare public readonly verifyTls: pulumi.Output<boolean>;
 
@@ -206,7 +206,7 @@ export interface TokenArgs {
      */
     baseUrl?: pulumi.Input<string | undefined>;
     /**
-     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+     * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
      */
     caBundle?: pulumi.Input<string | undefined>;
     /**
@@ -254,7 +254,7 @@ export interface TokenArgs {
      */
     samlResponse?: pulumi.Input<string | undefined>;
     /**
-     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`.
+     * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
      */
     timeoutSeconds?: pulumi.Input<number | undefined>;
     /**
@@ -266,7 +266,7 @@ export interface TokenArgs {
      */
     username?: pulumi.Input<string | undefined>;
     /**
-     * Verify TLS certificates; turn off only in a lab. Default: `true`.
+     * Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
      */
     verifyTls?: pulumi.Input<boolean | undefined>;
 }

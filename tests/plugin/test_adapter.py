@@ -1,6 +1,6 @@
-"""The provider adapter's wire handling, over gRPC in-process, against a stand-in core: names
-camelCase both ways, unknowns and numbers as the engine sends them, secrets marked, no login in
-preview, configuration as a config source, data function results as the schema says."""
+"""The provider adapter over the real core, served in this process against the emulator: names
+camelCase both ways, unknowns and numbers as the engine sends them, secrets marked, no request
+in preview, the configuration as a config source, data function results as the schema says."""
 
 from __future__ import annotations
 
@@ -12,179 +12,177 @@ from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.rpc import UNKNOWN
 
-from anypoint_pulumi.functions.results import ApiResponse, Environment, Organization
+from anypoint_pulumi.emulator import Emulator
+from anypoint_pulumi.plugin.provider import AnypointAuthProvider
 
-from . import fake_core
-from .harness import CallFailed, InProcess, Stub, values
+from .harness import CallFailed, InProcess, Stub, struct, values
+
+GET_API = "anypoint-auth:index:getApiResponse"
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    with Emulator() as started:
+        started.add_api_response("/plugin/test", {"snake_key": [1, {"a_b": None}],
+                                                  "total": 2})
+        yield started
 
 
 @pytest.fixture
 def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stub]:
-    from anypoint_pulumi.plugin import provider
+    import os
 
-    monkeypatch.setattr(provider, "core", fake_core)
-    fake_core.calls.clear()
-    with InProcess(provider.AnypointAuthProvider()) as served:
+    for name in [name for name in os.environ if name.startswith("ANYPOINT_")]:
+        monkeypatch.delenv(name)
+    with InProcess(AnypointAuthProvider()) as served:
+        served.configure()
         yield served
 
 
-def called(name: str) -> list[Any]:
-    return [args for what, args in fake_core.calls if what == name]
+def creds(emu: Emulator, **more: Any) -> dict[str, Any]:
+    return {"clientId": emu.demo.client_id, "clientSecret": emu.demo.client_secret,
+            "baseUrl": emu.base_url, **more}
 
 
-def test_check_reads_camel_case_and_answers_in_camel_case(stub: Stub) -> None:
-    got = stub.check({"clientId": "app", "clientSecret": "s3", "timeoutSeconds": 30},
-                     secret=("clientSecret",))
-    assert called("check")[-1] == {"client_id": "app", "client_secret": "s3",
-                                   "timeout_seconds": 30}
-    inputs = values(got.inputs)
-    assert inputs["clientSecret"] == PropertyValue("s3", is_secret=True)
-    assert inputs["renewBeforeSeconds"] == PropertyValue(600.0)  # numbers are floats on the wire
-    assert inputs["clientId"] == PropertyValue("app")
+def token_of(stub: Stub, emu: Emulator) -> Any:
+    inputs = stub.check(creds(emu)).inputs
+    return stub.create(inputs)
+
+
+def result(response: Any) -> dict[str, PropertyValue]:
+    return values(getattr(response, "return"))
+
+
+def test_check_answers_in_camel_case_with_defaults_as_floats(stub: Stub, emu: Emulator) -> None:
+    got = stub.check(creds(emu, timeoutSeconds=30))
     assert list(got.failures) == []
+    inputs = values(got.inputs)
+    assert inputs["clientSecret"] == PropertyValue(emu.demo.client_secret, is_secret=True)
+    assert inputs["renewBeforeSeconds"] == PropertyValue(600.0)  # numbers are floats on the wire
+    assert inputs["timeoutSeconds"] == PropertyValue(30.0)
+    assert inputs["verifyTls"] == PropertyValue(True)
+    assert all("_" not in name for name in inputs)
 
 
-def test_a_declared_secret_is_secret_even_when_it_arrives_plain(stub: Stub) -> None:
-    got = stub.check({"clientId": "app", "clientSecret": "s3"})
-    assert values(got.inputs)["clientSecret"].is_secret
+def test_failures_and_reasons_name_camel_case_properties(stub: Stub, emu: Emulator) -> None:
+    got = stub.check({"clientId": emu.demo.client_id, "baseUrl": emu.base_url})
+    failures = {f.property: f.reason for f in got.failures}
+    assert "clientSecret" in failures
+    assert "client_secret" not in failures["clientSecret"]
+    assert "clientSecret" in failures["clientSecret"]
 
 
-def test_check_failures_name_the_camel_case_property(stub: Stub) -> None:
-    got = stub.check({"clientId": 3, "clientSecrett": "typo"})
-    failures = [(f.property, f.reason) for f in got.failures]
-    assert ("clientSecrett", failures[0][1]) == failures[0]
-    assert failures[0][1].startswith("clientSecrett is not a property of "
-                                     "anypoint-auth:index:Token: use one of ")
-    assert "clientSecret" in failures[0][1]
-    assert ("clientId", "clientId must be a string, not int") in failures
-    assert ("clientSecret", "clientSecret is required with clientId") in failures
-
-
-def test_unknowns_reach_the_core_as_its_unknown(stub: Stub) -> None:
-    stub.check({"clientId": "app", "clientSecret": UNKNOWN})
-    assert called("check")[-1]["client_secret"] is fake_core.UNKNOWN
-
-
-def test_preview_create_returns_unknowns_and_never_logs_in(stub: Stub) -> None:
-    got = stub.create({"clientId": "app", "clientSecret": UNKNOWN}, preview=True)
-    assert called("create") == []
+def test_preview_create_answers_unknowns_without_a_request(stub: Stub, emu: Emulator) -> None:
+    inputs = stub.check(creds(emu, clientSecret=UNKNOWN)).inputs
+    emu.clear_requests()
+    got = stub.create(inputs, preview=True)
+    assert emu.requests == []
     props = values(got.properties)
     assert props["accessToken"] == PropertyValue(UNKNOWN, is_secret=True)
     assert props["clientSecret"] == PropertyValue(UNKNOWN, is_secret=True)
-    assert got.id == ""
+    assert props["expiresAt"].value == UNKNOWN
 
 
-def test_create_marks_the_token_and_the_secret_inputs_secret(stub: Stub) -> None:
-    got = stub.create({"clientId": "app", "clientSecret": "s3", "renewBeforeSeconds": 600})
-    assert got.id == "tok-1"
-    assert called("create") == [{"client_id": "app", "client_secret": "s3",
-                                 "renew_before_seconds": 600}]
-    props = values(got.properties)
-    assert props["accessToken"] == PropertyValue("the-token", is_secret=True)
-    assert props["clientSecret"].is_secret and not props["tokenType"].is_secret
-    assert props["renewBeforeSeconds"] == PropertyValue(600.0)
-
-
-def test_diff_answers_replacements_in_camel_case(stub: Stub) -> None:
-    olds = {"clientId": "app", "clientSecret": "s3", "timeoutSeconds": 30,
-            "accessToken": "the-token"}
-    same = stub.diff(olds, {"clientId": "app", "clientSecret": "s3", "timeoutSeconds": 30})
+def test_diff_replaces_on_a_credential_and_updates_a_setting(stub: Stub, emu: Emulator) -> None:
+    created = token_of(stub, emu)
+    news = values(stub.check(creds(emu)).inputs)
+    same = stub.diff(created.properties, struct({k: v for k, v in news.items()}))
     assert same.changes == provider_pb2.DiffResponse.DIFF_NONE
-    got = stub.diff(olds, {"clientId": "other", "clientSecret": "s3", "timeoutSeconds": 60})
-    assert got.changes == provider_pb2.DiffResponse.DIFF_SOME
-    assert list(got.replaces) == ["clientId"]
-    assert not got.deleteBeforeReplace
-    assert got.detailedDiff["clientId"].kind == provider_pb2.PropertyDiff.UPDATE_REPLACE
-    assert got.detailedDiff["timeoutSeconds"].kind == provider_pb2.PropertyDiff.UPDATE
+    moved = stub.diff(created.properties, stub.check(creds(emu, clientId="other",
+                                                           timeoutSeconds=9)).inputs)
+    assert moved.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert "clientId" in moved.replaces and not moved.deleteBeforeReplace
+    assert moved.detailedDiff["clientId"].kind == provider_pb2.PropertyDiff.UPDATE_REPLACE
+    setting = stub.diff(created.properties, stub.check(creds(emu, timeoutSeconds=9)).inputs)
+    assert list(setting.replaces) == []
+    assert setting.detailedDiff["timeoutSeconds"].kind == provider_pb2.PropertyDiff.UPDATE
+    updated = values(stub.update(created.properties,
+                                 stub.check(creds(emu, timeoutSeconds=9)).inputs).properties)
+    assert updated["timeoutSeconds"] == PropertyValue(9.0)
+    assert updated["accessToken"] == values(created.properties)["accessToken"]  # kept
+    stub.delete(created.id, created.properties)
 
 
-def test_read_update_and_delete_go_through_the_core(stub: Stub) -> None:
-    state = {"clientId": "app", "clientSecret": "s3", "accessToken": "the-token"}
-    got = stub.read("tok-1", state, {"clientId": "app", "clientSecret": "s3"})
-    assert got.id == "tok-1"
-    assert values(got.properties)["accessToken"] == PropertyValue("the-token", is_secret=True)
-    assert values(got.inputs)["clientSecret"].is_secret
-    updated = stub.update(state, {"clientId": "app", "clientSecret": "s3", "timeoutSeconds": 9})
-    assert values(updated.properties)["timeoutSeconds"] == PropertyValue(9.0)
-    stub.delete("tok-1", state)
-    assert called("delete") == [{"client_id": "app", "client_secret": "s3",
-                                 "access_token": "the-token"}]
+def test_refresh_notices_a_revoked_token(stub: Stub, emu: Emulator) -> None:
+    created = token_of(stub, emu)
+    token = values(created.properties)["accessToken"]
+    emu.revoke(str(token.value))
+    refreshed = stub.read(created.id, created.properties, stub.check(creds(emu)).inputs)
+    state = values(refreshed.properties)
+    assert state["expiresAt"] != values(created.properties)["expiresAt"]
+    assert state["accessToken"].is_secret
+    again = stub.diff(refreshed.properties, stub.check(creds(emu)).inputs)
+    assert "expiresAt" in again.replaces  # the next update renews it
 
 
-def test_configure_gives_the_core_a_config_source(stub: Stub) -> None:
-    stub.configure({"clientId": "cfg-app", "clientSecret": "cfg-s3"}, secret=("clientSecret",))
+def test_configuration_fills_credentials_and_keeps_secrets_secret(stub: Stub,
+                                                                  emu: Emulator) -> None:
+    stub.configure(creds(emu), secret=("clientId", "clientSecret"))
+    inputs = values(stub.check({}).inputs)
+    assert inputs["clientId"] == PropertyValue(emu.demo.client_id, is_secret=True)
+    assert inputs["clientSecret"].is_secret
+    assert inputs["baseUrl"].value == emu.base_url
+
+
+def test_configuration_variables_serve_when_there_are_no_args(stub: Stub, emu: Emulator) -> None:
+    stub.configure(variables={f"anypoint-auth:{k}": v for k, v in creds(emu).items()})
     got = stub.check({})
-    assert called("check")[-1]["client_id"] == "cfg-app"
-    assert values(got.inputs)["clientSecret"] == PropertyValue("cfg-s3", is_secret=True)
-
-
-def test_a_value_set_with_secret_in_config_stays_secret(stub: Stub) -> None:
-    stub.configure({"clientId": "cfg-app", "clientSecret": "cfg-s3"},
-                   secret=("clientId", "clientSecret"))
-    got = values(stub.check({}).inputs)
-    assert got["clientId"] == PropertyValue("cfg-app", is_secret=True)
-
-
-def test_configure_reads_the_variables_when_there_are_no_args(stub: Stub) -> None:
-    stub.configure(variables={"anypoint-auth:clientId": "var-app",
-                              "anypoint-auth:clientSecret": "var-s3"})
-    stub.check({})
-    assert called("check")[-1]["client_id"] == "var-app"
+    assert list(got.failures) == []
+    assert values(got.inputs)["clientId"].value == emu.demo.client_id
 
 
 def test_diff_config_reports_a_changed_setting(stub: Stub) -> None:
-    from .harness import struct
-
-    got = stub.call("DiffConfig", provider_pb2.DiffRequest(
-        urn="urn:pulumi:dev::p::pulumi:providers:anypoint-auth::default", id="x",
-        olds=struct({"clientId": "a", "version": "0.1.0"}),
+    urn = "urn:pulumi:dev::p::pulumi:providers:anypoint-auth::default"
+    changed = stub.call("DiffConfig", provider_pb2.DiffRequest(
+        urn=urn, id="x", olds=struct({"clientId": "a", "version": "0.1.0"}),
         news=struct({"clientId": "b", "version": "0.1.0"})))
-    assert got.changes == provider_pb2.DiffResponse.DIFF_SOME
-    assert list(got.diffs) == ["clientId"]
+    assert changed.changes == provider_pb2.DiffResponse.DIFF_SOME
+    assert list(changed.diffs) == ["clientId"]
     same = stub.call("DiffConfig", provider_pb2.DiffRequest(
-        urn="urn:x", id="x", olds=struct({"clientId": "a"}), news=struct({"clientId": "a"})))
+        urn=urn, id="x", olds=struct({"clientId": "a"}), news=struct({"clientId": "a"})))
     assert same.changes == provider_pb2.DiffResponse.DIFF_NONE
 
 
-def test_invoke_answers_in_camel_case_leaving_api_data_alone(stub: Stub) -> None:
-    env = Environment(id="e1", name="Sandbox", organization_id="o1", is_production=False,
-                      type="sandbox", client_id=None)
-    fake_core.RESULTS["get_organization"] = dict(
-        id="o1", name="Org", parent_id=None, sub_organization_ids=("b1",),
-        session_timeout_minutes=60, environments=(env,))
-    got = stub.invoke("anypoint-auth:index:getOrganization",
-                      {"accessToken": "the-token", "timeoutSeconds": 5},
-                      secret=("accessToken",))
-    assert called("invoke") == [("get_organization", {"access_token": "the-token",
-                                                      "timeout_seconds": 5})]
-    result = values(getattr(got, "return"))
-    assert result["subOrganizationIds"] == PropertyValue([PropertyValue("b1")])
-    assert result["sessionTimeoutMinutes"] == PropertyValue(60.0)
-    assert set(result["environments"].value[0].value) == {
-        "id", "name", "organizationId", "isProduction", "type"}
-    assert "parentId" not in result and not result["id"].is_secret
-    assert isinstance(Organization, type)
+def test_invoke_answers_in_camel_case_at_every_depth(stub: Stub, emu: Emulator) -> None:
+    token = values(token_of(stub, emu).properties)["accessToken"].value
+    got = result(stub.invoke("anypoint-auth:index:getOrganization",
+                             {"accessToken": token, "baseUrl": emu.base_url},
+                             secret=("accessToken",)))
+    assert got["id"] == PropertyValue(emu.demo.organization_id)  # not secret: holds no token
+    first = got["environments"].value[0].value
+    assert {"id", "name", "isProduction"} <= set(first)
+    assert all("_" not in name for name in [*got, *first])
 
-    fake_core.RESULTS["get_api_response"] = dict(
-        method="GET", path="/x", status=200, headers={"x-total-count": "1"},
-        body={"snake_key": [1, {"a_b": None}]})
-    api = values(getattr(stub.invoke("anypoint-auth:index:getApiResponse", {"path": "/x"}),
-                         "return"))
-    assert set(api["headers"].value) == {"x-total-count"}
-    body = api["body"].value
-    assert set(body) == {"snake_key"}
+
+def test_api_data_is_left_as_it_is(stub: Stub, emu: Emulator) -> None:
+    token = values(token_of(stub, emu).properties)["accessToken"].value
+    got = result(stub.invoke(GET_API, {"path": "/plugin/test", "accessToken": token,
+                                       "baseUrl": emu.base_url}, secret=("accessToken",)))
+    body = got["body"].value
+    assert set(body) == {"snake_key", "total"}
     assert body["snake_key"].value[1].value == {"a_b": PropertyValue(None)}
-    assert isinstance(ApiResponse, type)
+    assert not got["body"].is_secret
+    secret = result(stub.invoke(GET_API, {"path": "/plugin/test", "accessToken": token,
+                                          "baseUrl": emu.base_url, "secret": True}))
+    assert secret["body"].is_secret and secret["status"].is_secret
 
 
-def test_invoke_refuses_unknown_arguments_and_unknown_values(stub: Stub) -> None:
+def test_get_access_token_is_secret(stub: Stub, emu: Emulator) -> None:
+    got = result(stub.invoke("anypoint-auth:index:getAccessToken", creds(emu)))
+    assert got["accessToken"].is_secret and emu.is_active(str(got["accessToken"].value))
+    assert got["expiresAt"].is_secret
+
+
+def test_invoke_refuses_unknown_arguments_values_and_a_missing_token(stub: Stub) -> None:
     got = stub.invoke("anypoint-auth:index:getProfile", {"accessTokn": "x",
                                                          "accessToken": UNKNOWN})
     failures = {f.property: f.reason for f in got.failures}
     assert failures["accessTokn"].startswith("accessTokn is not an argument of "
                                              "anypoint-auth:index:getProfile")
     assert failures["accessToken"].startswith("accessToken is not known yet")
-    assert called("invoke") == []
+    missing = {f.property: f.reason for f in stub.invoke("anypoint-auth:index:getProfile",
+                                                         {}).failures}
+    assert missing["accessToken"].startswith("accessToken is required")
 
 
 def test_an_unknown_function_is_one_clean_line(stub: Stub) -> None:

@@ -20,10 +20,7 @@ from anypoint_pulumi import __version__
 from anypoint_pulumi.emulator import Emulator
 from anypoint_pulumi.plugin import schema
 
-from .conftest import REAL_CORE
 from .harness import CallFailed, PluginProcess, Stub, values
-
-pytestmark = pytest.mark.skipif(not REAL_CORE, reason="anypoint_pulumi.core has not landed yet")
 
 EXECUTABLE = Path(sys.executable).parent / "pulumi-resource-anypoint-auth"
 CANARY = "canary-Wr0ng-S3cret-77aa"

@@ -12,7 +12,7 @@ from anypoint_pulumi.plugin import schema
 
 SPEC = schema.schema()
 TOKEN = SPEC["resources"]["anypoint-auth:index:Token"]
-FUNCTIONS = ("getProfile", "getEnvironment", "getEnvironments", "getOrganization",
+FUNCTIONS = ("getProfile", "getEnvironments", "getEnvironment", "getOrganization",
              "getBusinessGroups", "getAccessToken", "getApiResponse")
 
 

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Log in on every run (preview included) and return the token, never kept in state by itself; the credential, location and connection arguments are the Token resource's, with the same config and environment fallbacks. The result is secret.
+// Log in on every run and return the token, kept in state only if exported or passed to a resource (as a secret).
 func GetAccessToken(ctx *pulumi.Context, args *GetAccessTokenArgs, opts ...pulumi.InvokeOption) (*GetAccessTokenResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetAccessTokenResult

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Read any Anypoint API with the token: an authenticated GET (or HEAD, or a POST to a query endpoint) to a path of the token's control plane. The token is masked wherever the answer echoes it; the result is not secret unless `secret` is true.
+// Read any Anypoint API of the token's control plane (GET, HEAD, or POST to a query endpoint); the token is masked wherever the answer echoes it.
 func GetApiResponse(ctx *pulumi.Context, args *GetApiResponseArgs, opts ...pulumi.InvokeOption) (*GetApiResponseResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetApiResponseResult
@@ -23,31 +23,31 @@ func GetApiResponse(ctx *pulumi.Context, args *GetApiResponseArgs, opts ...pulum
 }
 
 type GetApiResponseArgs struct {
-	// The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+	// The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
 	AccessToken *string `pulumi:"accessToken"`
-	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+	// Full base URL instead of region (Private Cloud Edition, the emulator).
 	BaseUrl *string `pulumi:"baseUrl"`
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust.
 	CaBundle *string `pulumi:"caBundle"`
-	// Sent as `X-ANYPNT-ENV-ID`.
+	// Sent as X-ANYPNT-ENV-ID.
 	EnvironmentId *string `pulumi:"environmentId"`
-	// The JSON body of a `POST`.
+	// The JSON body (POST).
 	Json interface{} `pulumi:"json"`
-	// `GET` (default), `HEAD`, or `POST` to a query endpoint (with `json`).
+	// GET (default), HEAD or POST.
 	Method *string `pulumi:"method"`
-	// The organization (or business group) id; default: the token's own.
+	// Sent as X-ANYPNT-ORG-ID.
 	OrganizationId *string `pulumi:"organizationId"`
 	// The query parameters.
 	Params map[string]interface{} `pulumi:"params"`
-	// A path on the token's control plane (`/apimanager/api/v1/organizations/...`); URLs and `..` are refused.
+	// A path on the control plane, e.g. /apimanager/api/v1/…
 	Path string `pulumi:"path"`
-	// Control plane: us, eu, gov, ca, jp or au.
+	// Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
 	Region *string `pulumi:"region"`
-	// Keep the result secret (default false).
+	// Make the result secret (it is whenever an argument is).
 	Secret *bool `pulumi:"secret"`
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+	// Time budget of the whole call in seconds, retries and waits included (default 30).
 	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
-	// Verify TLS certificates; turn off only in a lab.
+	// Verify TLS certificates (default true); turn off only in a lab.
 	VerifyTls *bool `pulumi:"verifyTls"`
 }
 
@@ -70,31 +70,31 @@ func GetApiResponseOutput(ctx *pulumi.Context, args GetApiResponseOutputArgs, op
 }
 
 type GetApiResponseOutputArgs struct {
-	// The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+	// The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
 	AccessToken pulumi.StringPtrInput `pulumi:"accessToken"`
-	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+	// Full base URL instead of region (Private Cloud Edition, the emulator).
 	BaseUrl pulumi.StringPtrInput `pulumi:"baseUrl"`
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust.
 	CaBundle pulumi.StringPtrInput `pulumi:"caBundle"`
-	// Sent as `X-ANYPNT-ENV-ID`.
+	// Sent as X-ANYPNT-ENV-ID.
 	EnvironmentId pulumi.StringPtrInput `pulumi:"environmentId"`
-	// The JSON body of a `POST`.
+	// The JSON body (POST).
 	Json pulumi.Input `pulumi:"json"`
-	// `GET` (default), `HEAD`, or `POST` to a query endpoint (with `json`).
+	// GET (default), HEAD or POST.
 	Method pulumi.StringPtrInput `pulumi:"method"`
-	// The organization (or business group) id; default: the token's own.
+	// Sent as X-ANYPNT-ORG-ID.
 	OrganizationId pulumi.StringPtrInput `pulumi:"organizationId"`
 	// The query parameters.
 	Params pulumi.MapInput `pulumi:"params"`
-	// A path on the token's control plane (`/apimanager/api/v1/organizations/...`); URLs and `..` are refused.
+	// A path on the control plane, e.g. /apimanager/api/v1/…
 	Path pulumi.StringInput `pulumi:"path"`
-	// Control plane: us, eu, gov, ca, jp or au.
+	// Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
 	Region pulumi.StringPtrInput `pulumi:"region"`
-	// Keep the result secret (default false).
+	// Make the result secret (it is whenever an argument is).
 	Secret pulumi.BoolPtrInput `pulumi:"secret"`
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+	// Time budget of the whole call in seconds, retries and waits included (default 30).
 	TimeoutSeconds pulumi.Float64PtrInput `pulumi:"timeoutSeconds"`
-	// Verify TLS certificates; turn off only in a lab.
+	// Verify TLS certificates (default true); turn off only in a lab.
 	VerifyTls pulumi.BoolPtrInput `pulumi:"verifyTls"`
 }
 

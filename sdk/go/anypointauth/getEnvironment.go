@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The environment called `name` (exactly) in an organization (default: the token's own); fails listing the names that exist when there is none.
+// The environment of an organization called name (exactly); fails listing the names that exist when there is none.
 func GetEnvironment(ctx *pulumi.Context, args *GetEnvironmentArgs, opts ...pulumi.InvokeOption) (*GetEnvironmentResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetEnvironmentResult
@@ -23,21 +23,21 @@ func GetEnvironment(ctx *pulumi.Context, args *GetEnvironmentArgs, opts ...pulum
 }
 
 type GetEnvironmentArgs struct {
-	// The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+	// The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
 	AccessToken *string `pulumi:"accessToken"`
-	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+	// Full base URL instead of region (Private Cloud Edition, the emulator).
 	BaseUrl *string `pulumi:"baseUrl"`
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust.
 	CaBundle *string `pulumi:"caBundle"`
-	// The environment's name, exactly (e.g. `Sandbox`).
+	// The environment's name (e.g. Sandbox).
 	Name string `pulumi:"name"`
-	// The organization (or business group) id; default: the token's own.
+	// The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
 	OrganizationId *string `pulumi:"organizationId"`
-	// Control plane: us, eu, gov, ca, jp or au.
+	// Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
 	Region *string `pulumi:"region"`
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+	// Time budget of the whole call in seconds, retries and waits included (default 30).
 	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
-	// Verify TLS certificates; turn off only in a lab.
+	// Verify TLS certificates (default true); turn off only in a lab.
 	VerifyTls *bool `pulumi:"verifyTls"`
 }
 
@@ -62,21 +62,21 @@ func GetEnvironmentOutput(ctx *pulumi.Context, args GetEnvironmentOutputArgs, op
 }
 
 type GetEnvironmentOutputArgs struct {
-	// The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+	// The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
 	AccessToken pulumi.StringPtrInput `pulumi:"accessToken"`
-	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+	// Full base URL instead of region (Private Cloud Edition, the emulator).
 	BaseUrl pulumi.StringPtrInput `pulumi:"baseUrl"`
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust.
 	CaBundle pulumi.StringPtrInput `pulumi:"caBundle"`
-	// The environment's name, exactly (e.g. `Sandbox`).
+	// The environment's name (e.g. Sandbox).
 	Name pulumi.StringInput `pulumi:"name"`
-	// The organization (or business group) id; default: the token's own.
+	// The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
 	OrganizationId pulumi.StringPtrInput `pulumi:"organizationId"`
-	// Control plane: us, eu, gov, ca, jp or au.
+	// Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
 	Region pulumi.StringPtrInput `pulumi:"region"`
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+	// Time budget of the whole call in seconds, retries and waits included (default 30).
 	TimeoutSeconds pulumi.Float64PtrInput `pulumi:"timeoutSeconds"`
-	// Verify TLS certificates; turn off only in a lab.
+	// Verify TLS certificates (default true); turn off only in a lab.
 	VerifyTls pulumi.BoolPtrInput `pulumi:"verifyTls"`
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The environments of an organization (default: the token's own), filtered on Anypoint's side by `name`, `type` and `isProduction`.
+// The environments of an organization (every page), filtered by name, type or isProduction.
 func GetEnvironments(ctx *pulumi.Context, args *GetEnvironmentsArgs, opts ...pulumi.InvokeOption) (*GetEnvironmentsResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetEnvironmentsResult
@@ -23,25 +23,25 @@ func GetEnvironments(ctx *pulumi.Context, args *GetEnvironmentsArgs, opts ...pul
 }
 
 type GetEnvironmentsArgs struct {
-	// The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+	// The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
 	AccessToken *string `pulumi:"accessToken"`
-	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+	// Full base URL instead of region (Private Cloud Edition, the emulator).
 	BaseUrl *string `pulumi:"baseUrl"`
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust.
 	CaBundle *string `pulumi:"caBundle"`
-	// Only production (true) or only non-production (false) environments.
+	// Only production (true) or non-production (false) environments.
 	IsProduction *bool `pulumi:"isProduction"`
-	// The environment's name, exactly (e.g. `Sandbox`).
+	// Only the environment of this exact name.
 	Name *string `pulumi:"name"`
-	// The organization (or business group) id; default: the token's own.
+	// The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
 	OrganizationId *string `pulumi:"organizationId"`
-	// Control plane: us, eu, gov, ca, jp or au.
+	// Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
 	Region *string `pulumi:"region"`
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+	// Time budget of the whole call in seconds, retries and waits included (default 30).
 	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
-	// Only environments of this type: `production`, `sandbox` or `design`.
+	// Only environments of this type: production, sandbox, design.
 	Type *string `pulumi:"type"`
-	// Verify TLS certificates; turn off only in a lab.
+	// Verify TLS certificates (default true); turn off only in a lab.
 	VerifyTls *bool `pulumi:"verifyTls"`
 }
 
@@ -58,25 +58,25 @@ func GetEnvironmentsOutput(ctx *pulumi.Context, args GetEnvironmentsOutputArgs, 
 }
 
 type GetEnvironmentsOutputArgs struct {
-	// The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+	// The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
 	AccessToken pulumi.StringPtrInput `pulumi:"accessToken"`
-	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+	// Full base URL instead of region (Private Cloud Edition, the emulator).
 	BaseUrl pulumi.StringPtrInput `pulumi:"baseUrl"`
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust.
 	CaBundle pulumi.StringPtrInput `pulumi:"caBundle"`
-	// Only production (true) or only non-production (false) environments.
+	// Only production (true) or non-production (false) environments.
 	IsProduction pulumi.BoolPtrInput `pulumi:"isProduction"`
-	// The environment's name, exactly (e.g. `Sandbox`).
+	// Only the environment of this exact name.
 	Name pulumi.StringPtrInput `pulumi:"name"`
-	// The organization (or business group) id; default: the token's own.
+	// The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
 	OrganizationId pulumi.StringPtrInput `pulumi:"organizationId"`
-	// Control plane: us, eu, gov, ca, jp or au.
+	// Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
 	Region pulumi.StringPtrInput `pulumi:"region"`
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+	// Time budget of the whole call in seconds, retries and waits included (default 30).
 	TimeoutSeconds pulumi.Float64PtrInput `pulumi:"timeoutSeconds"`
-	// Only environments of this type: `production`, `sandbox` or `design`.
+	// Only environments of this type: production, sandbox, design.
 	Type pulumi.StringPtrInput `pulumi:"type"`
-	// Verify TLS certificates; turn off only in a lab.
+	// Verify TLS certificates (default true); turn off only in a lab.
 	VerifyTls pulumi.BoolPtrInput `pulumi:"verifyTls"`
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Who a token belongs to: a user (login, SAML, password grant, JWT bearer) or a connected app acting on its own behalf (client credentials). Not secret.
+// Who a token belongs to: a user, or a connected app acting on its own behalf.
 func GetProfile(ctx *pulumi.Context, args *GetProfileArgs, opts ...pulumi.InvokeOption) (*GetProfileResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetProfileResult
@@ -23,19 +23,19 @@ func GetProfile(ctx *pulumi.Context, args *GetProfileArgs, opts ...pulumi.Invoke
 }
 
 type GetProfileArgs struct {
-	// The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+	// The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
 	AccessToken *string `pulumi:"accessToken"`
-	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+	// Full base URL instead of region (Private Cloud Edition, the emulator).
 	BaseUrl *string `pulumi:"baseUrl"`
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust.
 	CaBundle *string `pulumi:"caBundle"`
-	// The flow that produced the token (`client_credentials`, `password`, `login`, `saml`, `jwt_bearer`; a Token's `grantType`): saves a request or sharpens an error.
+	// The flow that produced the token (client_credentials, password, login, saml, jwt_bearer): saves a request for client tokens.
 	GrantType *string `pulumi:"grantType"`
-	// Control plane: us, eu, gov, ca, jp or au.
+	// Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
 	Region *string `pulumi:"region"`
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+	// Time budget of the whole call in seconds, retries and waits included (default 30).
 	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
-	// Verify TLS certificates; turn off only in a lab.
+	// Verify TLS certificates (default true); turn off only in a lab.
 	VerifyTls *bool `pulumi:"verifyTls"`
 }
 
@@ -70,19 +70,19 @@ func GetProfileOutput(ctx *pulumi.Context, args GetProfileOutputArgs, opts ...pu
 }
 
 type GetProfileOutputArgs struct {
-	// The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
+	// The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
 	AccessToken pulumi.StringPtrInput `pulumi:"accessToken"`
-	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
+	// Full base URL instead of region (Private Cloud Edition, the emulator).
 	BaseUrl pulumi.StringPtrInput `pulumi:"baseUrl"`
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust.
 	CaBundle pulumi.StringPtrInput `pulumi:"caBundle"`
-	// The flow that produced the token (`client_credentials`, `password`, `login`, `saml`, `jwt_bearer`; a Token's `grantType`): saves a request or sharpens an error.
+	// The flow that produced the token (client_credentials, password, login, saml, jwt_bearer): saves a request for client tokens.
 	GrantType pulumi.StringPtrInput `pulumi:"grantType"`
-	// Control plane: us, eu, gov, ca, jp or au.
+	// Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
 	Region pulumi.StringPtrInput `pulumi:"region"`
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
+	// Time budget of the whole call in seconds, retries and waits included (default 30).
 	TimeoutSeconds pulumi.Float64PtrInput `pulumi:"timeoutSeconds"`
-	// Verify TLS certificates; turn off only in a lab.
+	// Verify TLS certificates (default true); turn off only in a lab.
 	VerifyTls pulumi.BoolPtrInput `pulumi:"verifyTls"`
 }
 

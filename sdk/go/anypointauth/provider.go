@@ -44,6 +44,8 @@ func NewProvider(ctx *pulumi.Context,
 type providerArgs struct {
 	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
 	BaseUrl *string `pulumi:"baseUrl"`
+	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
+	CaBundle *string `pulumi:"caBundle"`
 	// Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
 	ClientId *string `pulumi:"clientId"`
 	// Connected app's client secret (always stored as a secret). When not given: config `anypoint-auth:clientSecret`, then `ANYPOINT_CLIENT_SECRET`.
@@ -56,14 +58,20 @@ type providerArgs struct {
 	PrivateKey *string `pulumi:"privateKey"`
 	// Control plane: us, eu, gov, ca, jp or au. Default: `us`. When not given: config `anypoint-auth:region`, then `ANYPOINT_CPLANE`.
 	Region *string `pulumi:"region"`
+	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
+	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
 	// Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
 	Username *string `pulumi:"username"`
+	// Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
+	VerifyTls *bool `pulumi:"verifyTls"`
 }
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
 	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
 	BaseUrl pulumi.StringPtrInput
+	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
+	CaBundle pulumi.StringPtrInput
 	// Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
 	ClientId pulumi.StringPtrInput
 	// Connected app's client secret (always stored as a secret). When not given: config `anypoint-auth:clientSecret`, then `ANYPOINT_CLIENT_SECRET`.
@@ -76,8 +84,12 @@ type ProviderArgs struct {
 	PrivateKey pulumi.StringPtrInput
 	// Control plane: us, eu, gov, ca, jp or au. Default: `us`. When not given: config `anypoint-auth:region`, then `ANYPOINT_CPLANE`.
 	Region pulumi.StringPtrInput
+	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
+	TimeoutSeconds pulumi.Float64PtrInput
 	// Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
 	Username pulumi.StringPtrInput
+	// Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
+	VerifyTls pulumi.BoolPtrInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {

@@ -19,7 +19,7 @@ type Token struct {
 	AccessToken pulumi.StringOutput `pulumi:"accessToken"`
 	// The control plane the token belongs to (resolved from region).
 	BaseUrl pulumi.StringOutput `pulumi:"baseUrl"`
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
 	CaBundle pulumi.StringPtrOutput `pulumi:"caBundle"`
 	// Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
 	ClientId pulumi.StringPtrOutput `pulumi:"clientId"`
@@ -49,7 +49,7 @@ type Token struct {
 	SamlProviderId pulumi.StringPtrOutput `pulumi:"samlProviderId"`
 	// A base64 SAML response of an IdP-initiated login (single use; stored as a secret).
 	SamlResponse pulumi.StringPtrOutput `pulumi:"samlResponse"`
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`.
+	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
 	TimeoutSeconds pulumi.Float64Output `pulumi:"timeoutSeconds"`
 	// The token type Anypoint reported (`bearer`).
 	TokenType pulumi.StringOutput `pulumi:"tokenType"`
@@ -57,7 +57,7 @@ type Token struct {
 	Triggers pulumi.StringMapOutput `pulumi:"triggers"`
 	// Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
 	Username pulumi.StringPtrOutput `pulumi:"username"`
-	// Verify TLS certificates; turn off only in a lab. Default: `true`.
+	// Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
 	VerifyTls pulumi.BoolOutput `pulumi:"verifyTls"`
 }
 
@@ -129,7 +129,7 @@ func TokenExists(ctx *pulumi.Context,
 type tokenArgs struct {
 	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
 	BaseUrl *string `pulumi:"baseUrl"`
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
 	CaBundle *string `pulumi:"caBundle"`
 	// Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
 	ClientId *string `pulumi:"clientId"`
@@ -153,13 +153,13 @@ type tokenArgs struct {
 	SamlProviderId *string `pulumi:"samlProviderId"`
 	// A base64 SAML response of an IdP-initiated login (single use; stored as a secret).
 	SamlResponse *string `pulumi:"samlResponse"`
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`.
+	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
 	TimeoutSeconds *float64 `pulumi:"timeoutSeconds"`
 	// Map of strings; any change forces a new token (like keepers in pulumi-random).
 	Triggers map[string]string `pulumi:"triggers"`
 	// Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
 	Username *string `pulumi:"username"`
-	// Verify TLS certificates; turn off only in a lab. Default: `true`.
+	// Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
 	VerifyTls *bool `pulumi:"verifyTls"`
 }
 
@@ -167,7 +167,7 @@ type tokenArgs struct {
 type TokenArgs struct {
 	// Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
 	BaseUrl pulumi.StringPtrInput
-	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+	// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
 	CaBundle pulumi.StringPtrInput
 	// Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
 	ClientId pulumi.StringPtrInput
@@ -191,13 +191,13 @@ type TokenArgs struct {
 	SamlProviderId pulumi.StringPtrInput
 	// A base64 SAML response of an IdP-initiated login (single use; stored as a secret).
 	SamlResponse pulumi.StringPtrInput
-	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`.
+	// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
 	TimeoutSeconds pulumi.Float64PtrInput
 	// Map of strings; any change forces a new token (like keepers in pulumi-random).
 	Triggers pulumi.StringMapInput
 	// Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
 	Username pulumi.StringPtrInput
-	// Verify TLS certificates; turn off only in a lab. Default: `true`.
+	// Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
 	VerifyTls pulumi.BoolPtrInput
 }
 
@@ -248,7 +248,7 @@ func (o TokenOutput) BaseUrl() pulumi.StringOutput {
 	return o.ApplyT(func(v *Token) pulumi.StringOutput { return v.BaseUrl }).(pulumi.StringOutput)
 }
 
-// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
 func (o TokenOutput) CaBundle() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Token) pulumi.StringPtrOutput { return v.CaBundle }).(pulumi.StringPtrOutput)
 }
@@ -323,7 +323,7 @@ func (o TokenOutput) SamlResponse() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Token) pulumi.StringPtrOutput { return v.SamlResponse }).(pulumi.StringPtrOutput)
 }
 
-// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`.
+// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
 func (o TokenOutput) TimeoutSeconds() pulumi.Float64Output {
 	return o.ApplyT(func(v *Token) pulumi.Float64Output { return v.TimeoutSeconds }).(pulumi.Float64Output)
 }
@@ -343,7 +343,7 @@ func (o TokenOutput) Username() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Token) pulumi.StringPtrOutput { return v.Username }).(pulumi.StringPtrOutput)
 }
 
-// Verify TLS certificates; turn off only in a lab. Default: `true`.
+// Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
 func (o TokenOutput) VerifyTls() pulumi.BoolOutput {
 	return o.ApplyT(func(v *Token) pulumi.BoolOutput { return v.VerifyTls }).(pulumi.BoolOutput)
 }

@@ -19,6 +19,17 @@ Object.defineProperty(exports, "baseUrl", {
 });
 
 /**
+ * Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
+ */
+export declare const caBundle: string | undefined;
+Object.defineProperty(exports, "caBundle", {
+    get() {
+        return __config.get("caBundle");
+    },
+    enumerable: true,
+});
+
+/**
  * Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
  */
 export declare const clientId: string | undefined;
@@ -85,12 +96,34 @@ Object.defineProperty(exports, "region", {
 });
 
 /**
+ * Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
+ */
+export declare const timeoutSeconds: number | undefined;
+Object.defineProperty(exports, "timeoutSeconds", {
+    get() {
+        return __config.getObject<number>("timeoutSeconds");
+    },
+    enumerable: true,
+});
+
+/**
  * Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
  */
 export declare const username: string | undefined;
 Object.defineProperty(exports, "username", {
     get() {
         return __config.get("username");
+    },
+    enumerable: true,
+});
+
+/**
+ * Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
+ */
+export declare const verifyTls: boolean | undefined;
+Object.defineProperty(exports, "verifyTls", {
+    get() {
+        return __config.getObject<boolean>("verifyTls");
     },
     enumerable: true,
 });

@@ -122,7 +122,7 @@ def get_access_token(base_url: Optional[_builtins.str] = None,
                      verify_tls: Optional[_builtins.bool] = None,
                      opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetAccessTokenResult:
     """
-    Log in on every run (preview included) and return the token, never kept in state by itself; the credential, location and connection arguments are the Token resource's, with the same config and environment fallbacks. The result is secret.
+    Log in on every run and return the token, kept in state only if exported or passed to a resource (as a secret).
 
     :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
     :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
@@ -180,7 +180,7 @@ def get_access_token_output(base_url: pulumi.Input[Optional[Optional[_builtins.s
                             verify_tls: pulumi.Input[Optional[Optional[_builtins.bool]]] = None,
                             opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetAccessTokenResult]:
     """
-    Log in on every run (preview included) and return the token, never kept in state by itself; the credential, location and connection arguments are the Token resource's, with the same config and environment fallbacks. The result is secret.
+    Log in on every run and return the token, kept in state only if exported or passed to a resource (as a secret).
 
     :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
     :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).

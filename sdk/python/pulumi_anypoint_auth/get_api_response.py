@@ -109,21 +109,21 @@ def get_api_response(access_token: Optional[_builtins.str] = None,
                      verify_tls: Optional[_builtins.bool] = None,
                      opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetApiResponseResult:
     """
-    Read any Anypoint API with the token: an authenticated GET (or HEAD, or a POST to a query endpoint) to a path of the token's control plane. The token is masked wherever the answer echoes it; the result is not secret unless `secret` is true.
+    Read any Anypoint API of the token's control plane (GET, HEAD, or POST to a query endpoint); the token is masked wherever the answer echoes it.
 
-    :param _builtins.str access_token: The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
-    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
-    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
-    :param _builtins.str environment_id: Sent as `X-ANYPNT-ENV-ID`.
-    :param Any json: The JSON body of a `POST`.
-    :param _builtins.str method: `GET` (default), `HEAD`, or `POST` to a query endpoint (with `json`).
-    :param _builtins.str organization_id: The organization (or business group) id; default: the token's own.
+    :param _builtins.str access_token: The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
+    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator).
+    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust.
+    :param _builtins.str environment_id: Sent as X-ANYPNT-ENV-ID.
+    :param Any json: The JSON body (POST).
+    :param _builtins.str method: GET (default), HEAD or POST.
+    :param _builtins.str organization_id: Sent as X-ANYPNT-ORG-ID.
     :param Mapping[str, Any] params: The query parameters.
-    :param _builtins.str path: A path on the token's control plane (`/apimanager/api/v1/organizations/...`); URLs and `..` are refused.
-    :param _builtins.str region: Control plane: us, eu, gov, ca, jp or au.
-    :param _builtins.bool secret: Keep the result secret (default false).
-    :param _builtins.float timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
-    :param _builtins.bool verify_tls: Verify TLS certificates; turn off only in a lab.
+    :param _builtins.str path: A path on the control plane, e.g. /apimanager/api/v1/…
+    :param _builtins.str region: Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
+    :param _builtins.bool secret: Make the result secret (it is whenever an argument is).
+    :param _builtins.float timeout_seconds: Time budget of the whole call in seconds, retries and waits included (default 30).
+    :param _builtins.bool verify_tls: Verify TLS certificates (default true); turn off only in a lab.
     """
     __args__ = dict()
     __args__['accessToken'] = access_token
@@ -163,21 +163,21 @@ def get_api_response_output(access_token: pulumi.Input[Optional[Optional[_builti
                             verify_tls: pulumi.Input[Optional[Optional[_builtins.bool]]] = None,
                             opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetApiResponseResult]:
     """
-    Read any Anypoint API with the token: an authenticated GET (or HEAD, or a POST to a query endpoint) to a path of the token's control plane. The token is masked wherever the answer echoes it; the result is not secret unless `secret` is true.
+    Read any Anypoint API of the token's control plane (GET, HEAD, or POST to a query endpoint); the token is masked wherever the answer echoes it.
 
-    :param _builtins.str access_token: The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
-    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
-    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
-    :param _builtins.str environment_id: Sent as `X-ANYPNT-ENV-ID`.
-    :param Any json: The JSON body of a `POST`.
-    :param _builtins.str method: `GET` (default), `HEAD`, or `POST` to a query endpoint (with `json`).
-    :param _builtins.str organization_id: The organization (or business group) id; default: the token's own.
+    :param _builtins.str access_token: The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
+    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator).
+    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust.
+    :param _builtins.str environment_id: Sent as X-ANYPNT-ENV-ID.
+    :param Any json: The JSON body (POST).
+    :param _builtins.str method: GET (default), HEAD or POST.
+    :param _builtins.str organization_id: Sent as X-ANYPNT-ORG-ID.
     :param Mapping[str, Any] params: The query parameters.
-    :param _builtins.str path: A path on the token's control plane (`/apimanager/api/v1/organizations/...`); URLs and `..` are refused.
-    :param _builtins.str region: Control plane: us, eu, gov, ca, jp or au.
-    :param _builtins.bool secret: Keep the result secret (default false).
-    :param _builtins.float timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
-    :param _builtins.bool verify_tls: Verify TLS certificates; turn off only in a lab.
+    :param _builtins.str path: A path on the control plane, e.g. /apimanager/api/v1/…
+    :param _builtins.str region: Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
+    :param _builtins.bool secret: Make the result secret (it is whenever an argument is).
+    :param _builtins.float timeout_seconds: Time budget of the whole call in seconds, retries and waits included (default 30).
+    :param _builtins.bool verify_tls: Verify TLS certificates (default true); turn off only in a lab.
     """
     __args__ = dict()
     __args__['accessToken'] = access_token

@@ -116,16 +116,16 @@ def get_environment(access_token: Optional[_builtins.str] = None,
                     verify_tls: Optional[_builtins.bool] = None,
                     opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetEnvironmentResult:
     """
-    The environment called `name` (exactly) in an organization (default: the token's own); fails listing the names that exist when there is none.
+    The environment of an organization called name (exactly); fails listing the names that exist when there is none.
 
-    :param _builtins.str access_token: The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
-    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
-    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
-    :param _builtins.str name: The environment's name, exactly (e.g. `Sandbox`).
-    :param _builtins.str organization_id: The organization (or business group) id; default: the token's own.
-    :param _builtins.str region: Control plane: us, eu, gov, ca, jp or au.
-    :param _builtins.float timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
-    :param _builtins.bool verify_tls: Verify TLS certificates; turn off only in a lab.
+    :param _builtins.str access_token: The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
+    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator).
+    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust.
+    :param _builtins.str name: The environment's name (e.g. Sandbox).
+    :param _builtins.str organization_id: The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
+    :param _builtins.str region: Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
+    :param _builtins.float timeout_seconds: Time budget of the whole call in seconds, retries and waits included (default 30).
+    :param _builtins.bool verify_tls: Verify TLS certificates (default true); turn off only in a lab.
     """
     __args__ = dict()
     __args__['accessToken'] = access_token
@@ -156,16 +156,16 @@ def get_environment_output(access_token: pulumi.Input[Optional[Optional[_builtin
                            verify_tls: pulumi.Input[Optional[Optional[_builtins.bool]]] = None,
                            opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetEnvironmentResult]:
     """
-    The environment called `name` (exactly) in an organization (default: the token's own); fails listing the names that exist when there is none.
+    The environment of an organization called name (exactly); fails listing the names that exist when there is none.
 
-    :param _builtins.str access_token: The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
-    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
-    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
-    :param _builtins.str name: The environment's name, exactly (e.g. `Sandbox`).
-    :param _builtins.str organization_id: The organization (or business group) id; default: the token's own.
-    :param _builtins.str region: Control plane: us, eu, gov, ca, jp or au.
-    :param _builtins.float timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
-    :param _builtins.bool verify_tls: Verify TLS certificates; turn off only in a lab.
+    :param _builtins.str access_token: The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
+    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator).
+    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust.
+    :param _builtins.str name: The environment's name (e.g. Sandbox).
+    :param _builtins.str organization_id: The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
+    :param _builtins.str region: Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
+    :param _builtins.float timeout_seconds: Time budget of the whole call in seconds, retries and waits included (default 30).
+    :param _builtins.bool verify_tls: Verify TLS certificates (default true); turn off only in a lab.
     """
     __args__ = dict()
     __args__['accessToken'] = access_token

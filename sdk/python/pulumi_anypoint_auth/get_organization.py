@@ -116,15 +116,15 @@ def get_organization(access_token: Optional[_builtins.str] = None,
                      verify_tls: Optional[_builtins.bool] = None,
                      opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetOrganizationResult:
     """
-    An organization or business group (default: the token's own).
+    An organization (default: the token's own).
 
-    :param _builtins.str access_token: The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
-    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
-    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
-    :param _builtins.str organization_id: The organization (or business group) id; default: the token's own.
-    :param _builtins.str region: Control plane: us, eu, gov, ca, jp or au.
-    :param _builtins.float timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
-    :param _builtins.bool verify_tls: Verify TLS certificates; turn off only in a lab.
+    :param _builtins.str access_token: The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
+    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator).
+    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust.
+    :param _builtins.str organization_id: The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
+    :param _builtins.str region: Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
+    :param _builtins.float timeout_seconds: Time budget of the whole call in seconds, retries and waits included (default 30).
+    :param _builtins.bool verify_tls: Verify TLS certificates (default true); turn off only in a lab.
     """
     __args__ = dict()
     __args__['accessToken'] = access_token
@@ -153,15 +153,15 @@ def get_organization_output(access_token: pulumi.Input[Optional[Optional[_builti
                             verify_tls: pulumi.Input[Optional[Optional[_builtins.bool]]] = None,
                             opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetOrganizationResult]:
     """
-    An organization or business group (default: the token's own).
+    An organization (default: the token's own).
 
-    :param _builtins.str access_token: The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
-    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
-    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
-    :param _builtins.str organization_id: The organization (or business group) id; default: the token's own.
-    :param _builtins.str region: Control plane: us, eu, gov, ca, jp or au.
-    :param _builtins.float timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
-    :param _builtins.bool verify_tls: Verify TLS certificates; turn off only in a lab.
+    :param _builtins.str access_token: The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
+    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator).
+    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust.
+    :param _builtins.str organization_id: The organization (or business group) id; default: the token's own (or ANYPOINT_ORG with a handed-over token).
+    :param _builtins.str region: Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
+    :param _builtins.float timeout_seconds: Time budget of the whole call in seconds, retries and waits included (default 30).
+    :param _builtins.bool verify_tls: Verify TLS certificates (default true); turn off only in a lab.
     """
     __args__ = dict()
     __args__['accessToken'] = access_token

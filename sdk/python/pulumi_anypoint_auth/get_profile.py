@@ -176,15 +176,15 @@ def get_profile(access_token: Optional[_builtins.str] = None,
                 verify_tls: Optional[_builtins.bool] = None,
                 opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetProfileResult:
     """
-    Who a token belongs to: a user (login, SAML, password grant, JWT bearer) or a connected app acting on its own behalf (client credentials). Not secret.
+    Who a token belongs to: a user, or a connected app acting on its own behalf.
 
-    :param _builtins.str access_token: The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
-    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
-    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
-    :param _builtins.str grant_type: The flow that produced the token (`client_credentials`, `password`, `login`, `saml`, `jwt_bearer`; a Token's `grantType`): saves a request or sharpens an error.
-    :param _builtins.str region: Control plane: us, eu, gov, ca, jp or au.
-    :param _builtins.float timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
-    :param _builtins.bool verify_tls: Verify TLS certificates; turn off only in a lab.
+    :param _builtins.str access_token: The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
+    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator).
+    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust.
+    :param _builtins.str grant_type: The flow that produced the token (client_credentials, password, login, saml, jwt_bearer): saves a request for client tokens.
+    :param _builtins.str region: Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
+    :param _builtins.float timeout_seconds: Time budget of the whole call in seconds, retries and waits included (default 30).
+    :param _builtins.bool verify_tls: Verify TLS certificates (default true); turn off only in a lab.
     """
     __args__ = dict()
     __args__['accessToken'] = access_token
@@ -218,15 +218,15 @@ def get_profile_output(access_token: pulumi.Input[Optional[Optional[_builtins.st
                        verify_tls: pulumi.Input[Optional[Optional[_builtins.bool]]] = None,
                        opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetProfileResult]:
     """
-    Who a token belongs to: a user (login, SAML, password grant, JWT bearer) or a connected app acting on its own behalf (client credentials). Not secret.
+    Who a token belongs to: a user, or a connected app acting on its own behalf.
 
-    :param _builtins.str access_token: The bearer token to read with: a Token's `accessToken` output, or another Anypoint access token (else the `ANYPOINT_ACCESS_TOKEN` environment variable of the plugin).
-    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts.
-    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
-    :param _builtins.str grant_type: The flow that produced the token (`client_credentials`, `password`, `login`, `saml`, `jwt_bearer`; a Token's `grantType`): saves a request or sharpens an error.
-    :param _builtins.str region: Control plane: us, eu, gov, ca, jp or au.
-    :param _builtins.float timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included.
-    :param _builtins.bool verify_tls: Verify TLS certificates; turn off only in a lab.
+    :param _builtins.str access_token: The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
+    :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator).
+    :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust.
+    :param _builtins.str grant_type: The flow that produced the token (client_credentials, password, login, saml, jwt_bearer): saves a request for client tokens.
+    :param _builtins.str region: Control plane of the token: us, eu, gov, ca, jp or au; default from config and the environment, else us.
+    :param _builtins.float timeout_seconds: Time budget of the whole call in seconds, retries and waits included (default 30).
+    :param _builtins.bool verify_tls: Verify TLS certificates (default true); turn off only in a lab.
     """
     __args__ = dict()
     __args__['accessToken'] = access_token

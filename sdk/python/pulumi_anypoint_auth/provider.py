@@ -20,27 +20,35 @@ __all__ = ['ProviderArgs', 'Provider']
 class ProviderArgs:
     def __init__(__self__, *,
                  base_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 ca_bundle: pulumi.Input[Optional[_builtins.str]] = None,
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  client_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  identity_provider_id: pulumi.Input[Optional[_builtins.str]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  private_key: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
-                 username: pulumi.Input[Optional[_builtins.str]] = None):
+                 timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 username: pulumi.Input[Optional[_builtins.str]] = None,
+                 verify_tls: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         The set of arguments for constructing a Provider resource.
 
         :param pulumi.Input[_builtins.str] base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
+        :param pulumi.Input[_builtins.str] ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
         :param pulumi.Input[_builtins.str] client_id: Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
         :param pulumi.Input[_builtins.str] client_secret: Connected app's client secret (always stored as a secret). When not given: config `anypoint-auth:clientSecret`, then `ANYPOINT_CLIENT_SECRET`.
         :param pulumi.Input[_builtins.str] identity_provider_id: Id of the identity provider that federates username, for the JWT bearer grant (with privateKey). When not given: config `anypoint-auth:identityProviderId`, then `ANYPOINT_IDENTITY_PROVIDER_ID`.
         :param pulumi.Input[_builtins.str] password: The user's password (always stored as a secret). When not given: config `anypoint-auth:password`, then `ANYPOINT_PASSWORD`.
         :param pulumi.Input[_builtins.str] private_key: PEM private key of a connected app with the JWT bearer grant (its certificate uploaded to the app); with identityProviderId, username and clientId (always stored as a secret; needs the jwt extra). When not given: config `anypoint-auth:privateKey`, then `ANYPOINT_PRIVATE_KEY`.
         :param pulumi.Input[_builtins.str] region: Control plane: us, eu, gov, ca, jp or au. Default: `us`. When not given: config `anypoint-auth:region`, then `ANYPOINT_CPLANE`.
+        :param pulumi.Input[_builtins.float] timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
         :param pulumi.Input[_builtins.str] username: Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
+        :param pulumi.Input[_builtins.bool] verify_tls: Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
         """
         if base_url is not None:
             pulumi.set(__self__, "base_url", base_url)
+        if ca_bundle is not None:
+            pulumi.set(__self__, "ca_bundle", ca_bundle)
         if client_id is not None:
             pulumi.set(__self__, "client_id", client_id)
         if client_secret is not None:
@@ -53,8 +61,12 @@ class ProviderArgs:
             pulumi.set(__self__, "private_key", private_key)
         if region is not None:
             pulumi.set(__self__, "region", region)
+        if timeout_seconds is not None:
+            pulumi.set(__self__, "timeout_seconds", timeout_seconds)
         if username is not None:
             pulumi.set(__self__, "username", username)
+        if verify_tls is not None:
+            pulumi.set(__self__, "verify_tls", verify_tls)
 
     @_builtins.property
     @pulumi.getter(name="baseUrl")
@@ -67,6 +79,18 @@ class ProviderArgs:
     @base_url.setter
     def base_url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "base_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caBundle")
+    def ca_bundle(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
+        """
+        return pulumi.get(self, "ca_bundle")
+
+    @ca_bundle.setter
+    def ca_bundle(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ca_bundle", value)
 
     @_builtins.property
     @pulumi.getter(name="clientId")
@@ -141,6 +165,18 @@ class ProviderArgs:
         pulumi.set(self, "region", value)
 
     @_builtins.property
+    @pulumi.getter(name="timeoutSeconds")
+    def timeout_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
+        """
+        return pulumi.get(self, "timeout_seconds")
+
+    @timeout_seconds.setter
+    def timeout_seconds(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "timeout_seconds", value)
+
+    @_builtins.property
     @pulumi.getter
     def username(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -152,6 +188,18 @@ class ProviderArgs:
     def username(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "username", value)
 
+    @_builtins.property
+    @pulumi.getter(name="verifyTls")
+    def verify_tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
+        """
+        return pulumi.get(self, "verify_tls")
+
+    @verify_tls.setter
+    def verify_tls(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "verify_tls", value)
+
 
 @pulumi.type_token("pulumi:providers:anypoint-auth")
 class Provider(pulumi.ProviderResource):
@@ -160,13 +208,16 @@ class Provider(pulumi.ProviderResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  base_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 ca_bundle: pulumi.Input[Optional[_builtins.str]] = None,
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  client_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  identity_provider_id: pulumi.Input[Optional[_builtins.str]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  private_key: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
+                 timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  username: pulumi.Input[Optional[_builtins.str]] = None,
+                 verify_tls: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         """
         The anypoint-auth provider. Its settings are defaults for every Token and `getAccessToken` that does not give its own credentials or location (`anypoint-auth:clientId`, `pulumi config set --secret anypoint-auth:clientSecret`, ...).
@@ -174,13 +225,16 @@ class Provider(pulumi.ProviderResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
+        :param pulumi.Input[_builtins.str] ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
         :param pulumi.Input[_builtins.str] client_id: Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
         :param pulumi.Input[_builtins.str] client_secret: Connected app's client secret (always stored as a secret). When not given: config `anypoint-auth:clientSecret`, then `ANYPOINT_CLIENT_SECRET`.
         :param pulumi.Input[_builtins.str] identity_provider_id: Id of the identity provider that federates username, for the JWT bearer grant (with privateKey). When not given: config `anypoint-auth:identityProviderId`, then `ANYPOINT_IDENTITY_PROVIDER_ID`.
         :param pulumi.Input[_builtins.str] password: The user's password (always stored as a secret). When not given: config `anypoint-auth:password`, then `ANYPOINT_PASSWORD`.
         :param pulumi.Input[_builtins.str] private_key: PEM private key of a connected app with the JWT bearer grant (its certificate uploaded to the app); with identityProviderId, username and clientId (always stored as a secret; needs the jwt extra). When not given: config `anypoint-auth:privateKey`, then `ANYPOINT_PRIVATE_KEY`.
         :param pulumi.Input[_builtins.str] region: Control plane: us, eu, gov, ca, jp or au. Default: `us`. When not given: config `anypoint-auth:region`, then `ANYPOINT_CPLANE`.
+        :param pulumi.Input[_builtins.float] timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
         :param pulumi.Input[_builtins.str] username: Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
+        :param pulumi.Input[_builtins.bool] verify_tls: Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
         """
         ...
     @overload
@@ -207,13 +261,16 @@ class Provider(pulumi.ProviderResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  base_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 ca_bundle: pulumi.Input[Optional[_builtins.str]] = None,
                  client_id: pulumi.Input[Optional[_builtins.str]] = None,
                  client_secret: pulumi.Input[Optional[_builtins.str]] = None,
                  identity_provider_id: pulumi.Input[Optional[_builtins.str]] = None,
                  password: pulumi.Input[Optional[_builtins.str]] = None,
                  private_key: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
+                 timeout_seconds: pulumi.Input[Optional[_builtins.float]] = None,
                  username: pulumi.Input[Optional[_builtins.str]] = None,
+                 verify_tls: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -224,13 +281,16 @@ class Provider(pulumi.ProviderResource):
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
             __props__.__dict__["base_url"] = base_url
+            __props__.__dict__["ca_bundle"] = ca_bundle
             __props__.__dict__["client_id"] = client_id
             __props__.__dict__["client_secret"] = None if client_secret is None else pulumi.Output.secret(client_secret)
             __props__.__dict__["identity_provider_id"] = identity_provider_id
             __props__.__dict__["password"] = None if password is None else pulumi.Output.secret(password)
             __props__.__dict__["private_key"] = None if private_key is None else pulumi.Output.secret(private_key)
             __props__.__dict__["region"] = region
+            __props__.__dict__["timeout_seconds"] = pulumi.Output.from_input(timeout_seconds).apply(pulumi.runtime.to_json) if timeout_seconds is not None else None
             __props__.__dict__["username"] = username
+            __props__.__dict__["verify_tls"] = pulumi.Output.from_input(verify_tls).apply(pulumi.runtime.to_json) if verify_tls is not None else None
         super(Provider, __self__).__init__(
             'anypoint-auth',
             resource_name,

@@ -40,7 +40,7 @@ class TokenArgs:
         The set of arguments for constructing a Token resource.
 
         :param pulumi.Input[_builtins.str] base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
-        :param pulumi.Input[_builtins.str] ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+        :param pulumi.Input[_builtins.str] ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
         :param pulumi.Input[_builtins.str] client_id: Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
         :param pulumi.Input[_builtins.str] client_secret: Connected app's client secret (always stored as a secret). When not given: config `anypoint-auth:clientSecret`, then `ANYPOINT_CLIENT_SECRET`.
         :param pulumi.Input[_builtins.str] identity_provider_id: Id of the identity provider that federates username, for the JWT bearer grant (with privateKey). When not given: config `anypoint-auth:identityProviderId`, then `ANYPOINT_IDENTITY_PROVIDER_ID`.
@@ -52,10 +52,10 @@ class TokenArgs:
         :param pulumi.Input[_builtins.str] saml_org_domain: Organization domain for the org-specific SAML endpoint (with samlProviderId).
         :param pulumi.Input[_builtins.str] saml_provider_id: Identity provider id for the org-specific SAML endpoint (with samlOrgDomain).
         :param pulumi.Input[_builtins.str] saml_response: A base64 SAML response of an IdP-initiated login (single use; stored as a secret).
-        :param pulumi.Input[_builtins.float] timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`.
+        :param pulumi.Input[_builtins.float] timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] triggers: Map of strings; any change forces a new token (like keepers in pulumi-random).
         :param pulumi.Input[_builtins.str] username: Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
-        :param pulumi.Input[_builtins.bool] verify_tls: Verify TLS certificates; turn off only in a lab. Default: `true`.
+        :param pulumi.Input[_builtins.bool] verify_tls: Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
         """
         if base_url is not None:
             pulumi.set(__self__, "base_url", base_url)
@@ -108,7 +108,7 @@ class TokenArgs:
     @pulumi.getter(name="caBundle")
     def ca_bundle(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+        Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
         """
         return pulumi.get(self, "ca_bundle")
 
@@ -252,7 +252,7 @@ class TokenArgs:
     @pulumi.getter(name="timeoutSeconds")
     def timeout_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`.
+        Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
         """
         return pulumi.get(self, "timeout_seconds")
 
@@ -288,7 +288,7 @@ class TokenArgs:
     @pulumi.getter(name="verifyTls")
     def verify_tls(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Verify TLS certificates; turn off only in a lab. Default: `true`.
+        Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
         """
         return pulumi.get(self, "verify_tls")
 
@@ -327,7 +327,7 @@ class Token(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
-        :param pulumi.Input[_builtins.str] ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+        :param pulumi.Input[_builtins.str] ca_bundle: Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
         :param pulumi.Input[_builtins.str] client_id: Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
         :param pulumi.Input[_builtins.str] client_secret: Connected app's client secret (always stored as a secret). When not given: config `anypoint-auth:clientSecret`, then `ANYPOINT_CLIENT_SECRET`.
         :param pulumi.Input[_builtins.str] identity_provider_id: Id of the identity provider that federates username, for the JWT bearer grant (with privateKey). When not given: config `anypoint-auth:identityProviderId`, then `ANYPOINT_IDENTITY_PROVIDER_ID`.
@@ -339,10 +339,10 @@ class Token(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] saml_org_domain: Organization domain for the org-specific SAML endpoint (with samlProviderId).
         :param pulumi.Input[_builtins.str] saml_provider_id: Identity provider id for the org-specific SAML endpoint (with samlOrgDomain).
         :param pulumi.Input[_builtins.str] saml_response: A base64 SAML response of an IdP-initiated login (single use; stored as a secret).
-        :param pulumi.Input[_builtins.float] timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`.
+        :param pulumi.Input[_builtins.float] timeout_seconds: Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] triggers: Map of strings; any change forces a new token (like keepers in pulumi-random).
         :param pulumi.Input[_builtins.str] username: Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
-        :param pulumi.Input[_builtins.bool] verify_tls: Verify TLS certificates; turn off only in a lab. Default: `true`.
+        :param pulumi.Input[_builtins.bool] verify_tls: Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
         """
         ...
     @overload
@@ -490,7 +490,7 @@ class Token(pulumi.CustomResource):
     @pulumi.getter(name="caBundle")
     def ca_bundle(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition).
+        Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
         """
         return pulumi.get(self, "ca_bundle")
 
@@ -610,7 +610,7 @@ class Token(pulumi.CustomResource):
     @pulumi.getter(name="timeoutSeconds")
     def timeout_seconds(self) -> pulumi.Output[_builtins.float]:
         """
-        Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`.
+        Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
         """
         return pulumi.get(self, "timeout_seconds")
 
@@ -642,7 +642,7 @@ class Token(pulumi.CustomResource):
     @pulumi.getter(name="verifyTls")
     def verify_tls(self) -> pulumi.Output[_builtins.bool]:
         """
-        Verify TLS certificates; turn off only in a lab. Default: `true`.
+        Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
         """
         return pulumi.get(self, "verify_tls")
 

@@ -16,6 +16,11 @@ func GetBaseUrl(ctx *pulumi.Context) string {
 	return config.Get(ctx, "anypoint-auth:baseUrl")
 }
 
+// Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
+func GetCaBundle(ctx *pulumi.Context) string {
+	return config.Get(ctx, "anypoint-auth:caBundle")
+}
+
 // Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
 func GetClientId(ctx *pulumi.Context) string {
 	return config.Get(ctx, "anypoint-auth:clientId")
@@ -46,7 +51,17 @@ func GetRegion(ctx *pulumi.Context) string {
 	return config.Get(ctx, "anypoint-auth:region")
 }
 
+// Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
+func GetTimeoutSeconds(ctx *pulumi.Context) float64 {
+	return config.GetFloat64(ctx, "anypoint-auth:timeoutSeconds")
+}
+
 // Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
 func GetUsername(ctx *pulumi.Context) string {
 	return config.Get(ctx, "anypoint-auth:username")
+}
+
+// Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
+func GetVerifyTls(ctx *pulumi.Context) bool {
+	return config.GetBool(ctx, "anypoint-auth:verifyTls")
 }

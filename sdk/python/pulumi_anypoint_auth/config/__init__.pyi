@@ -19,6 +19,11 @@ baseUrl: Optional[str]
 Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
 """
 
+caBundle: Optional[str]
+"""
+Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
+"""
+
 clientId: Optional[str]
 """
 Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
@@ -49,8 +54,18 @@ region: Optional[str]
 Control plane: us, eu, gov, ca, jp or au. Default: `us`. When not given: config `anypoint-auth:region`, then `ANYPOINT_CPLANE`.
 """
 
+timeoutSeconds: Optional[float]
+"""
+Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
+"""
+
 username: Optional[str]
 """
 Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
+"""
+
+verifyTls: Optional[bool]
+"""
+Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
 """
 

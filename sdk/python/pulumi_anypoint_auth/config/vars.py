@@ -28,6 +28,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('baseUrl')
 
     @_builtins.property
+    def ca_bundle(self) -> Optional[str]:
+        """
+        Path of a PEM bundle of CAs to trust (TLS-inspecting proxies, Private Cloud Edition). When not given: config `anypoint-auth:caBundle`.
+        """
+        return __config__.get('caBundle')
+
+    @_builtins.property
     def client_id(self) -> Optional[str]:
         """
         Connected app's client id. When not given: config `anypoint-auth:clientId`, then `ANYPOINT_CLIENT_ID`.
@@ -70,9 +77,23 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('region')
 
     @_builtins.property
+    def timeout_seconds(self) -> Optional[float]:
+        """
+        Time budget of each operation (login, refresh, revoke) in seconds, its retries and waits included. Default: `30`. When not given: config `anypoint-auth:timeoutSeconds`.
+        """
+        return __config__.get_float('timeoutSeconds')
+
+    @_builtins.property
     def username(self) -> Optional[str]:
         """
         Anypoint user name, for the password grant or the legacy login. When not given: config `anypoint-auth:username`, then `ANYPOINT_USERNAME`.
         """
         return __config__.get('username')
+
+    @_builtins.property
+    def verify_tls(self) -> Optional[bool]:
+        """
+        Verify TLS certificates; turn off only in a lab. Default: `true`. When not given: config `anypoint-auth:verifyTls`.
+        """
+        return __config__.get_bool('verifyTls')
 
