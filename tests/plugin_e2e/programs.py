@@ -6,11 +6,6 @@ from __future__ import annotations
 import pulumi
 
 
-def trivial() -> None:
-    """Exports one value: the harness's own check, with no provider."""
-    pulumi.export("hello", "world")
-
-
 def scenario() -> None:
     """A Token from the stack's config; getProfile only when ``profile`` is set, since a
     function reads on every run."""

@@ -380,8 +380,8 @@ class GoProject(DriverProject):
 
 
 def program_of(language: str, name: str) -> dict[str, Any]:
-    """The fields that give a runner of ``language`` the program ``name`` (``trivial``,
-    ``scenario``): a file for YAML, TypeScript and Go, a function for Python."""
+    """The fields that give a runner of ``language`` the program ``name`` (``scenario``): a
+    file for YAML, TypeScript and Go, a function for Python."""
     if language == "python":
         from . import programs
 
