@@ -357,6 +357,33 @@ def _noop_provider() -> Any:
     return Noop()
 
 
+def side_by_side(emu: Emulator, measured: Any, other: Any, starts: Path,
+                 rounds: int) -> tuple[int, int, int, list[float], list[float]]:
+    """Two created stacks, both brought up, then: the Anypoint requests of a preview and of a
+    no-change ``up`` of ``measured``, the provider processes that ``up`` started (one line each
+    in ``starts``, written by a wrapper), and the wall times of ``rounds`` interleaved no-change
+    ``up`` runs of each. Both stacks are removed at the end."""
+    measured.up()
+    other.up()
+    emu.clear_requests()
+    measured.preview()
+    preview_requests = emu.count()
+    emu.clear_requests()
+    starts.unlink(missing_ok=True)
+    measured.up()
+    up_requests = emu.count()
+    processes = len(starts.read_text().splitlines()) if starts.exists() else 0
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(rounds):
+        for stack, sink in zip((measured, other), times, strict=True):
+            started = time.perf_counter()
+            stack.up()
+            sink.append(time.perf_counter() - started)
+    measured.remove()
+    other.remove()
+    return preview_requests, up_requests, processes, times[0], times[1]
+
+
 def engine_figures(emu: Emulator, rounds: int) -> tuple[list[Row], list[str]]:
     """Requests, provider processes and wall time of no-change runs under the real engine."""
     engine = os.environ.get("ANYPOINT_PULUMI_ENGINE")
@@ -395,25 +422,8 @@ def engine_figures(emu: Emulator, rounds: int) -> tuple[list[Row], list[str]]:
                                 project="noops")
         token_stack.create(config)
         noop_stack.create()
-        token_stack.up()
-        noop_stack.up()
-        emu.clear_requests()
-        token_stack.preview()
-        preview_requests = emu.count()
-        emu.clear_requests()
-        starts.unlink(missing_ok=True)
-        token_stack.up()
-        up_requests = emu.count()
-        processes = len(starts.read_text().splitlines()) if starts.exists() else 0
-        token_times: list[float] = []
-        noop_times: list[float] = []
-        for _ in range(rounds):
-            for stack, sink in ((token_stack, token_times), (noop_stack, noop_times)):
-                started = time.perf_counter()
-                stack.up()
-                sink.append(time.perf_counter() - started)
-        token_stack.remove()
-        noop_stack.remove()
+        preview_requests, up_requests, processes, token_times, noop_times = side_by_side(
+            emu, token_stack, noop_stack, starts, rounds)
     ratio = statistics.median(token_times) / statistics.median(noop_times)
     rows: list[Row] = [
         ("engine: requests, preview of 20 tokens", "0", str(preview_requests),
@@ -496,25 +506,8 @@ def plugin_figures(emu: Emulator, rounds: int) -> tuple[list[Row], list[str]]:
         dynamic_stack.create({"anypoint:clientId": (emu.demo.client_id, False),
                               "anypoint:clientSecret": (emu.demo.client_secret, True),
                               "anypoint:baseUrl": (emu.base_url, False)})
-        plugin_stack.up()
-        dynamic_stack.up()
-        emu.clear_requests()
-        plugin_stack.preview()
-        preview_requests = emu.count()
-        emu.clear_requests()
-        spawned.unlink(missing_ok=True)
-        plugin_stack.up()
-        up_requests = emu.count()
-        processes = len(spawned.read_text().splitlines()) if spawned.exists() else 0
-        plugin_times: list[float] = []
-        dynamic_times: list[float] = []
-        for _ in range(rounds):
-            for stack, sink in ((plugin_stack, plugin_times), (dynamic_stack, dynamic_times)):
-                started = time.perf_counter()
-                stack.up()
-                sink.append(time.perf_counter() - started)
-        plugin_stack.remove()
-        dynamic_stack.remove()
+        preview_requests, up_requests, processes, plugin_times, dynamic_times = side_by_side(
+            emu, plugin_stack, dynamic_stack, spawned, rounds)
     ratio = statistics.median(plugin_times) / statistics.median(dynamic_times)
     rows: list[Row] = [
         ("plugin: start-up (spawn to port)", "", f"{statistics.median(starts):.2f} s", None),

@@ -75,22 +75,23 @@ def progress(message: str) -> None:
     print(f"engine: {message}", file=sys.stderr, flush=True)
 
 
-def pinned_version() -> str:
-    """The pulumi version ``engine/go.mod`` requires (the one fact this script builds from)."""
-    text = (HERE / "go.mod").read_text()
-    found = re.search(rf"^\s*{re.escape(PULUMI_PKG)}\s+(v\S+)", text, re.MULTILINE)
+def pin_in(go_mod: Path, module: str) -> str:
+    """The version of ``module`` that ``go_mod`` requires (the one fact each build starts from)."""
+    found = re.search(rf"^\s*{re.escape(module)}\s+(v\S+)", go_mod.read_text(), re.MULTILINE)
     if not found:
-        raise StepFailed("read pin", f"engine/go.mod does not require {PULUMI_PKG}")
+        raise StepFailed("read pin", f"{go_mod.relative_to(HERE.parent)} does not require "
+                         f"{module}")
     return found.group(1)
+
+
+def pinned_version() -> str:
+    """The pulumi version ``engine/go.mod`` requires."""
+    return pin_in(HERE / "go.mod", PULUMI_PKG)
 
 
 def pinned_yaml_version() -> str:
     """The pulumi-yaml version ``engine/yaml/go.mod`` requires."""
-    text = (YAML_DIR / "go.mod").read_text()
-    found = re.search(rf"^\s*{re.escape(YAML_MODULE)}\s+(v\S+)", text, re.MULTILINE)
-    if not found:
-        raise StepFailed("read pin", f"engine/yaml/go.mod does not require {YAML_MODULE}")
-    return found.group(1)
+    return pin_in(YAML_DIR / "go.mod", YAML_MODULE)
 
 
 def parse_version(text: str) -> tuple[int, int, int] | None:

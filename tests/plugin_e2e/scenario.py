@@ -168,7 +168,7 @@ def walk(stack: Project, emulator: Emulator) -> Walk:
     assert "Traceback" not in wrong.text and 'File "' not in wrong.text
     lines = error_lines(wrong.text)
     assert len(lines) == 1, w.scrub("\n".join(lines) or wrong.text[-3000:])
-    assert "clientSecret" in lines[0] or "client" in lines[0].lower(), w.scrub(lines[0])
+    assert "credentials" in lines[0], w.scrub(lines[0])
 
     # every text the CLI printed, in every step
     printed = "\n".join(stack.output)
