@@ -60,7 +60,7 @@ def digest(paths: Iterable[Path], *extra: str) -> str:
         for file in files:
             if path.is_dir() and {"node_modules", "bin"} & set(file.relative_to(path).parts):
                 continue
-            sha.update(str(file.relative_to(ROOT)).encode())
+            sha.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
             sha.update(file.read_bytes() if file.exists() else b"-")
     return sha.hexdigest()[:16]
 
@@ -101,10 +101,12 @@ def _install_once(kind: str, key: str, fill: Callable[[Path], None]) -> Installe
     reused as it is when a finished one is there."""
     target = cache_root() / kind / key
     if (target / ".complete").exists():
+        (target / ".complete").touch()  # its mtime says when it was last used
         return Installed(target, 0.0)
     with _locked(cache_root() / kind / f"{key}.lock"):
         if (target / ".complete").exists():
             return Installed(target, 0.0)
+        _prune(target.parent)
         started = time.monotonic()
         work = Path(tempfile.mkdtemp(prefix=f"{key}.partial-", dir=target.parent))
         try:
@@ -116,6 +118,20 @@ def _install_once(kind: str, key: str, fill: Callable[[Path], None]) -> Installe
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return Installed(target, time.monotonic() - started)
+
+
+UNUSED_DAYS = 14
+
+
+def _prune(kind_dir: Path) -> None:
+    """Remove the installs of this kind nobody used for :data:`UNUSED_DAYS` days (each change of
+    a lock file or an SDK makes a new one; a Node one is ~140 MB)."""
+    cutoff = time.time() - UNUSED_DAYS * 86400
+    for marker in kind_dir.glob("*/.complete"):
+        with contextlib.suppress(OSError):
+            if marker.stat().st_mtime < cutoff:
+                shutil.rmtree(marker.parent)
+                (kind_dir / f"{marker.parent.name}.lock").unlink(missing_ok=True)
 
 
 # -- Node -----------------------------------------------------------------------------------------
