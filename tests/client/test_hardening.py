@@ -167,6 +167,7 @@ def test_a_password_in_a_base_url_is_never_in_the_error(url: str) -> None:
        scheme=st.sampled_from(["https://", "http://", "ftp://", "https//", "", "https:/"]))
 def test_property_a_userinfo_password_never_reaches_a_message(
         password: str, host: str, scheme: str) -> None:
+    password = f"Zq{password}qZ"  # never a piece of our own words
     url = f"{scheme}max:{password}@{host}/x"
     try:
         normalize_base_url(url)
