@@ -52,6 +52,7 @@ from .limits import (
     DEFAULT_SESSION_MINUTES,
     ENVIRONMENTS_PAGE,
     MAX_PAGES,
+    MAX_TOKEN_TYPE_CHARS,
     clamp_expiry,
     lifetime_seconds,
     token_problem,
@@ -457,7 +458,7 @@ class AccessManagementClient:
                                         f"the access_token is not a usable bearer token: {problem}")
         token_type = body.get("token_type")
         token_type = token_type if isinstance(token_type, str) and token_problem(
-            token_type) is None and len(token_type) <= 32 else "bearer"
+            token_type) is None and len(token_type) <= MAX_TOKEN_TYPE_CHARS else "bearer"
         if grant.is_session:
             expires_at = self._session_expiry(token, issued_at)
         else:
