@@ -244,3 +244,35 @@ def test_property_redact_and_excerpt_never_raise(text: str, secrets: list[str | 
                     max_size=200))
 def test_property_ordinary_words_without_secrets_are_kept(text: str) -> None:
     assert redact(text, ["zz-not-there-zz"]) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=120), secrets=st.lists(st.text(min_size=1, max_size=12), max_size=3))
+def test_property_the_quick_check_never_skips_a_text_redaction_would_change(
+        text: str, secrets: list[str]) -> None:
+    from anypoint_pulumi.access import redaction
+
+    known = redaction._known(secrets)
+    spans = redaction._masks(text, known)
+    full = WITHHELD if spans is None else redaction._apply(text, spans, len(text))
+
+    assert redact(text, secrets) == full
+
+
+def test_ordinary_strings_of_an_answer_skip_the_full_redaction(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from anypoint_pulumi.access import redaction
+    from anypoint_pulumi.access.api_requests import masked
+
+    calls: list[str] = []
+    real = redaction._masks
+    monkeypatch.setattr(redaction, "_masks", lambda text, known: calls.append(text) or real(
+        text, known))
+    token = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    body = {"data": [{"id": f"env-{i}", "name": f"Env {i}"} for i in range(1000)],
+            "echo": f"Bearer {token.upper()}"}
+
+    out = masked(body, token)
+
+    assert calls == [f"Bearer {token.upper()}"]  # only the string that needs it
+    assert token.upper() not in out["echo"]
