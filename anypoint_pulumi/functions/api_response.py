@@ -13,16 +13,14 @@ things with a resource. The result is not secret unless ``secret=True``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
+from typing_extensions import Unpack
 
 from ..core import functions as core
 from ..core.results import ApiResponse, AwaitableApiResponse
-from .invoke import DataFunction
-
-if TYPE_CHECKING:
-    from ..token.resource import AnypointToken
+from .invoke import Connection, DataFunction
 
 __all__ = ["ApiResponse", "AwaitableApiResponse", "get_api_response",
            "get_api_response_output"]
@@ -39,14 +37,8 @@ def get_api_response(
     organization_id: str | None = None,
     environment_id: str | None = None,
     secret: bool = False,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableApiResponse:
     """Call an Anypoint API now (plain values; ``await`` works too) and return the
     :class:`ApiResponse` (``status``, ``headers``, ``body``: the parsed JSON or text).
@@ -69,14 +61,8 @@ def get_api_response_output(
     organization_id: pulumi.Input[str] | None = None,
     environment_id: pulumi.Input[str] | None = None,
     secret: bool = False,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[ApiResponse]:
     """An Anypoint API's answer as an ``Output`` (``response.body`` lifts: ``.body["total"]``).
 

@@ -8,17 +8,13 @@ names that exist, when there is none. Results are not secret.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pulumi
+from typing_extensions import Unpack
 
 from ..access.models import ENVIRONMENT_TYPES
 from ..core import functions as core
 from ..core.results import AwaitableEnvironment, AwaitableEnvironments, Environment, Environments
-from .invoke import DataFunction
-
-if TYPE_CHECKING:
-    from ..token.resource import AnypointToken
+from .invoke import Connection, DataFunction
 
 __all__ = [
     "ENVIRONMENT_TYPES",
@@ -42,14 +38,8 @@ def get_environments(
     name: str | None = None,
     type: str | None = None,
     is_production: bool | None = None,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableEnvironments:
     """Read the environments of an organization now (plain values; ``await`` works too).
 
@@ -66,14 +56,8 @@ def get_environments_output(
     name: pulumi.Input[str] | None = None,
     type: pulumi.Input[str] | None = None,
     is_production: pulumi.Input[bool] | None = None,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[Environments]:
     """The environments of an organization as an ``Output`` (arguments as
     :func:`get_environments`, as ``pulumi.Input``). Unknown while the token is; not secret."""
@@ -84,14 +68,8 @@ def get_environment(
     *,
     name: str,
     organization_id: str | None = None,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableEnvironment:
     """The environment called ``name`` (exactly) in an organization (default: the token's own).
 
@@ -105,14 +83,8 @@ def get_environment_output(
     *,
     name: pulumi.Input[str],
     organization_id: pulumi.Input[str] | None = None,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[Environment]:
     """The environment called ``name`` as an ``Output`` (``environment.id`` is an
     ``Output[str]``). Arguments as :func:`get_environment`; unknown while the token is."""

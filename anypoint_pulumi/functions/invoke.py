@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 import pulumi
 
@@ -39,7 +39,7 @@ from ..token.provider import notify
 if TYPE_CHECKING:
     from ..token.resource import AnypointToken
 
-__all__ = ["DataFunction"]
+__all__ = ["Connection", "DataFunction"]
 
 A = TypeVar("A", bound=AwaitableResult)
 
@@ -47,6 +47,39 @@ _DEPENDENCIES = "__depends_on"
 _TOKEN_ARGUMENTS = ("access_token", "token", "region", "base_url", "grant_type",
                     *CONNECTION_NAMES)
 """The arguments that say how to reach Anypoint (``token`` is Python's own)."""
+
+
+class Connection(TypedDict, total=False):
+    """How a data function reaches Anypoint (plain values, or ``pulumi.Input`` ones).
+
+    The token: ``access_token`` (with ``region`` or ``base_url``; else the stack's config, then
+    the environment; default ``us``), or ``token`` an ``AnypointToken`` (its control plane and
+    connection settings are used), or neither: the ``ANYPOINT_ACCESS_TOKEN`` a pipeline handed
+    over. ``timeout_seconds`` (the whole call's budget, default 30), ``ca_bundle`` and
+    ``verify_tls`` tune the connection.
+    """
+
+    access_token: pulumi.Input[str] | None
+    token: AnypointToken | None
+    region: pulumi.Input[str] | None
+    base_url: pulumi.Input[str] | None
+    timeout_seconds: pulumi.Input[float] | None
+    ca_bundle: pulumi.Input[str] | None
+    verify_tls: pulumi.Input[bool] | None
+
+
+def _flat(function: core.Function, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """A function's ``locals()``: its own arguments, and those gathered in ``**kwargs`` (any
+    that the function does not take refused, as Python refuses an unexpected keyword)."""
+    flat = {key: value for key, value in arguments.items() if key not in ("connection", "inputs")}
+    for gathered in ("connection", "inputs"):
+        flat.update(arguments.get(gathered) or {})
+    known = {*function.takes, "token", "opts"}
+    unexpected = sorted(set(flat) - known)
+    if unexpected:
+        raise TypeError(f"{function.name}() got an unexpected keyword argument "
+                        f"{unexpected[0]!r}: it takes {', '.join(sorted(known))}")
+    return flat
 
 
 @dataclass(frozen=True)
@@ -59,6 +92,7 @@ class DataFunction(Generic[A]):
     def plain(self, arguments: Mapping[str, Any]) -> A:
         """The ``get_x`` form: read now with plain values (an ``Output`` among them, such as
         ``token=``, is waited for; an unknown one is refused, pointing at ``get_x_output``)."""
+        arguments = _flat(self.function, arguments)
         _check_options(arguments.get("opts"), pulumi.InvokeOptions)
         inputs = self._inputs(arguments)
         if self.function.logs_in and _in_program():
@@ -82,6 +116,7 @@ class DataFunction(Generic[A]):
 
     def output(self, arguments: Mapping[str, Any]) -> pulumi.Output[Any]:
         """The ``get_x_output`` form: the read lifted over the inputs, in a worker thread."""
+        arguments = _flat(self.function, arguments)
         opts = _check_options(arguments.get("opts"), pulumi.InvokeOutputOptions)
         inputs = self._inputs(arguments)
         dependencies = _dependencies(opts)

@@ -9,9 +9,8 @@ token's own (one ``/accounts/api/me`` request). Results are not secret.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pulumi
+from typing_extensions import Unpack
 
 from ..access.models import BusinessGroup
 from ..core import functions as core
@@ -21,10 +20,7 @@ from ..core.results import (
     BusinessGroupTree,
     Organization,
 )
-from .invoke import DataFunction
-
-if TYPE_CHECKING:
-    from ..token.resource import AnypointToken
+from .invoke import Connection, DataFunction
 
 __all__ = [
     "AwaitableBusinessGroupTree",
@@ -45,14 +41,8 @@ BUSINESS_GROUPS = DataFunction(core.BUSINESS_GROUPS, AwaitableBusinessGroupTree)
 def get_organization(
     *,
     organization_id: str | None = None,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableOrganization:
     """Read an organization now (default: the token's own; plain values, ``await`` works too).
 
@@ -64,14 +54,8 @@ def get_organization(
 def get_organization_output(
     *,
     organization_id: pulumi.Input[str] | None = None,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[Organization]:
     """An organization as an ``Output`` (arguments as :func:`get_organization`, as
     ``pulumi.Input``). Unknown while the token is; not secret."""
@@ -81,15 +65,9 @@ def get_organization_output(
 def get_business_groups(
     *,
     organization_id: str | None = None,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
     grant_type: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableBusinessGroupTree:
     """Read the business-group tree below an organization now (default: the token's own).
 
@@ -103,15 +81,9 @@ def get_business_groups(
 def get_business_groups_output(
     *,
     organization_id: pulumi.Input[str] | None = None,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
     grant_type: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[BusinessGroupTree]:
     """The business-group tree as an ``Output`` (arguments as :func:`get_business_groups`, as
     ``pulumi.Input``). Unknown while the token is; not secret."""
