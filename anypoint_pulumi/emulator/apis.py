@@ -26,13 +26,52 @@ ORG_HEADER = "X-ANYPNT-ORG-ID"
 ENV_HEADER = "X-ANYPNT-ENV-ID"
 READ_METHODS = ("GET", "HEAD")
 
+MAX_BODY_DEPTH = 64
+"""How deep an answer's body may nest: as deep as the client reads (``MAX_JSON_DEPTH`` of
+``anypoint_pulumi.access.bounds``); deeper would only serve an answer no client takes."""
+
 DEMO_ASSET_ID = "demo-orders-api"
 DEMO_API_INSTANCE_ID = 18470001
 DEMO_APPLICATION = "demo-orders"
 
 
+def _step(key: Any) -> str:
+    text = str(key)
+    text = text if len(text) <= 24 else text[:24] + "…"
+    return f"[{key}]" if isinstance(key, int) else f".{text}"
+
+
+def too_deep(value: Any, limit: int) -> str | None:
+    """Where ``value`` (JSON-like) nests deeper than ``limit`` levels, as a path (``.a[0]…``,
+    ``""`` for the top level), or ``None`` when it does not. Iterative, so no recursion limit is
+    reached, and a structure that contains itself counts as too deep."""
+    todo: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while todo:
+        item, level, path = todo.pop()
+        if isinstance(item, dict):
+            children: list[tuple[Any, Any]] = list(item.items())
+        elif isinstance(item, (list, tuple)):
+            children = list(enumerate(item))
+        else:
+            continue
+        if level > limit:
+            return path if len(path) <= 48 else path[:48] + "…"
+        todo.extend((child, level + 1, path + _step(key)) for key, child in children
+                    if isinstance(child, (dict, list, tuple)))
+    return None
+
+
+def check_body(body: Any) -> None:
+    """Raise :class:`ValueError` naming where ``body`` nests past :data:`MAX_BODY_DEPTH`."""
+    deep = too_deep(body, MAX_BODY_DEPTH)
+    if deep is not None:
+        raise ValueError(f"the body nests more than {MAX_BODY_DEPTH} levels deep (at "
+                         f"body{deep}): no client reads an answer that deep; flatten it")
+
+
 def fill(value: Any, organization_id: str | None, environment_id: str | None) -> Any:
-    """``value`` (JSON) with ``{organization_id}``/``{environment_id}`` in its strings filled."""
+    """``value`` (JSON) with ``{organization_id}``/``{environment_id}`` in its strings filled
+    (recursive: give it a value :func:`check_body` accepted)."""
     if isinstance(value, str):
         return (value.replace("{organization_id}", organization_id or "")
                 .replace("{environment_id}", environment_id or ""))
@@ -52,6 +91,7 @@ def add_answer(store: Store, answer: ApiAnswer) -> None:
     if answer.path.rstrip("/").startswith(("/accounts", "/emulator")):
         raise ValueError(f"{answer.path!r} is an Access Management (or emulator) path: the "
                          "emulator answers those itself")
+    check_body(answer.body)
     if answer.environment_header and answer.environment_id is None:
         raise ValueError("environment_header needs environment_id: the environment the "
                          "X-ANYPNT-ENV-ID header must name")

@@ -14,7 +14,6 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -25,7 +24,8 @@ from werkzeug.wrappers import Request, Response
 from . import apis, jwtgrant, shapes
 from .faults import Fault, FaultQueue
 from .saml import SamlDecodeError, decode_response, read_assertion
-from .samples import SAML_SAMPLE_PATH, saml_sample
+from .samples import CLOCK_PATH, SAML_SAMPLE_PATH, saml_sample
+from .samples import clock as clock_control
 from .state import ConnectedApp, Environment, GrantKind, Organization, Store, Token, User
 
 if TYPE_CHECKING:
@@ -117,6 +117,8 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", "/accounts/api/organizations/<org_id>/environments", "environments"),
     ("GET", "/accounts/api/organizations/<org_id>/hierarchy", "hierarchy"),
     ("GET", SAML_SAMPLE_PATH, "saml_sample"),
+    ("GET", CLOCK_PATH, "clock"),
+    ("POST", CLOCK_PATH, "clock"),
 )
 """Method, path and handler of every endpoint the emulator serves (written out here, not taken
 from the client's endpoints, so that a wrong path in the client fails the tests)."""
@@ -315,7 +317,8 @@ class EmulatorApp:
         """The JWT bearer grant: a user token for the federated user the assertion names."""
         if not assertion:
             return oauth_error(400, "invalid_request", "assertion is required")
-        self.store.jwt_assertions.append(assertion)
+        if len(assertion) <= jwtgrant.MAX_ASSERTION_CHARS:  # bounded: kept for leak sweeps
+            self.store.jwt_assertions.append(assertion)
         judged = jwtgrant.verify(self.store, assertion,
                                  self.base_url + "/accounts/api/v2/oauth2/token", self.store.now())
         if isinstance(judged, jwtgrant.Refusal):
@@ -411,9 +414,12 @@ class EmulatorApp:
             or assertion.in_response_to
             or (assertion.status is not None and not assertion.status.endswith(":Success"))
             or any(limit <= now for limit in assertion.not_on_or_after)
-            or any(start > now + timedelta(minutes=5) for start in assertion.not_before)
+            or any(start > now for start in assertion.not_before)  # no clock skew
         ):
             return unauthorized()
+        if assertion.response_id is None:
+            return error_response(400, "SAMLResponse has no ID: every SAML 2.0 Response has one "
+                                       "(it makes the response single use)")
         provider = self.store.identity_provider_by_issuer(assertion.issuer or "")
         if provider is None or (
             provider_id is not None
@@ -427,11 +433,25 @@ class EmulatorApp:
             or not self._in_tree(provider.organization_id, person.organization_id)
         ):
             return unauthorized()
+        if person.identity_provider_id != provider.id:
+            return error_response(401, "SAML signs in only users that the response's identity "
+                                       "provider federates: this user is not federated by it")
+        keys = [f"response:{assertion.response_id}",
+                *(f"assertion:{i}" for i in assertion.assertion_ids)]
+        until = min(assertion.not_on_or_after, default=None)
+        if not self.store.used_saml_ids.use(
+                *keys, until=until.timestamp() if until else float("inf"), now=now.timestamp()):
+            return error_response(401, "SAML response already used: a response signs in once; "
+                                       "get a fresh one from the identity provider")
         return self._session_answer("saml", person, "/exchange/login")
 
     def saml_sample(self, request: Request) -> Response:
         """``GET /emulator/saml-response``: a fresh SAML response (emulator only; see samples)."""
         return saml_sample(self.store, request)
+
+    def clock(self, request: Request) -> Response:
+        """``GET``/``POST /emulator/clock``: the emulator's clock, read or moved (see samples)."""
+        return clock_control(self.store, request)
 
     def revoke(self, request: Request) -> Response:
         """``POST /accounts/api/v2/oauth2/revoke``: 200 whether or not the token was known."""

@@ -93,7 +93,7 @@ def seed_demo(store: Store) -> DemoCredentials:
     )
     seed_demo_apis(store, org_id, sandbox)
     org = store.organizations[org_id]
-    store.demo_saml_username, store.demo_saml_issuer = "demo-federated-user", DEMO_ISSUER
+    store.demo_saml_username = "demo-federated-user"
     return DemoCredentials(
         organization_id=org_id,
         organization_name=DEMO_ORGANIZATION,

@@ -3,11 +3,17 @@
 An assertion is accepted when it is a JWT signed RS256 (verified here with ``cryptography``, not
 with the client's PyJWT, so the two implementations check each other) by the private key of a
 connected app that has the ``jwt_bearer`` grant and holds the matching public key; ``iss`` is
-that app's client id; ``aud`` is the emulator's token endpoint; ``exp`` lies ahead, at most
-:data:`MAX_LIFETIME_SECONDS` away; and ``sub`` is ``v2|<identity provider id>|<username>`` of a
-*federated* user of that identity provider in the app's organization tree. A non-federated user
-is refused as the real service refuses one ("non-federated user is not supported"). The error
-bodies (OAuth ``{"error", "error_description"}``) and the five-minute bound are ASSUMED.
+that app's client id; ``aud`` is the emulator's token endpoint; ``exp`` is a finite number of
+seconds that lies ahead, at most :data:`MAX_LIFETIME_SECONDS` away; ``iat`` and ``nbf``, when
+present, are finite numbers not in the future (no clock skew is allowed: the emulator runs on
+the caller's own clock); the assertion was not exchanged before (its ``jti``, or the whole
+assertion when it has none, is remembered until ``exp``, in a bounded memory); and ``sub`` is
+``v2|<identity provider id>|<username>`` of a *federated* user of that identity provider in the
+app's organization tree. A non-federated user is refused as the real service refuses one
+("non-federated user is not supported"). The error bodies (OAuth ``{"error",
+"error_description"}``), the five-minute bound and the refusal of a replayed ``jti`` are ASSUMED
+(RFC 7523 lets a server refuse a replay; the client signs a fresh assertion, with a fresh
+``jti``, for every login).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import atexit
 import base64
 import binascii
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -32,8 +39,8 @@ APP_GRANT = "jwt_bearer"
 """How a connected app's ``grant_types`` name the grant (and ``token_grant`` the tokens)."""
 MAX_LIFETIME_SECONDS = 300
 """An assertion whose ``exp`` lies further ahead is refused (ASSUMED: "a short exp")."""
-SKEW_SECONDS = 60
-"""Clock skew allowed on ``iat``/``nbf`` in the future."""
+MAX_ASSERTION_CHARS = 16 * 1024
+"""A longer assertion is refused unread (a real one is about a kilobyte)."""
 _SUBJECT = re.compile(r"v2\|([^|]+)\|(.+)")
 
 
@@ -93,13 +100,32 @@ def _signature_ok(app: ConnectedApp, signed: str, signature: str) -> bool:
     return True
 
 
+class _BadTime(ValueError):
+    """A time claim that is not a finite number of seconds."""
+
+
 def _time(claims: dict[str, Any], name: str) -> float | None:
-    value = claims.get(name)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    """The claim ``name`` as epoch seconds, ``None`` when absent; :class:`_BadTime` when it is not
+    a finite number (NaN, Infinity, a string, a boolean, an integer too large for a float)."""
+    if name not in claims:
+        return None
+    value = claims[name]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except OverflowError:
+            seconds = math.inf
+        if math.isfinite(seconds):
+            return seconds
+    raise _BadTime(f"assertion {name} must be a finite number of seconds since the epoch")
 
 
 def verify(store: Store, assertion: str, audience: str, now: datetime) -> Accepted | Refusal:
     """Judge one assertion against the store (call with the store lock held)."""
+    if len(assertion) > MAX_ASSERTION_CHARS:
+        return Refusal(400, "invalid_grant", "assertion is too large (more than "
+                                             f"{MAX_ASSERTION_CHARS} characters): not a JWT "
+                                             "bearer assertion")
     parts = assertion.strip().split(".")
     if len(parts) != 3:
         return Refusal(400, "invalid_grant", "assertion is not a JWT (header.payload.signature)")
@@ -119,19 +145,30 @@ def verify(store: Store, assertion: str, audience: str, now: datetime) -> Accept
     aud = claims.get("aud")
     if not (aud == audience or (isinstance(aud, list) and audience in aud)):
         return Refusal(400, "invalid_grant", f"invalid audience: aud must be {audience}")
-    exp, moment = _time(claims, "exp"), now.timestamp()
+    moment = now.timestamp()
+    try:
+        exp, iat, nbf = (_time(claims, name) for name in ("exp", "iat", "nbf"))
+    except _BadTime as exc:
+        return Refusal(400, "invalid_grant", str(exc))
     if exp is None:
         return Refusal(400, "invalid_grant", "assertion has no exp")
     if exp <= moment:
         return Refusal(400, "invalid_grant", "assertion expired")
-    if exp > moment + MAX_LIFETIME_SECONDS + SKEW_SECONDS:
+    if exp > moment + MAX_LIFETIME_SECONDS:
         return Refusal(400, "invalid_grant", "assertion exp is too far ahead (at most "
                                              f"{MAX_LIFETIME_SECONDS // 60} minutes)")
-    for name in ("iat", "nbf"):
-        at = _time(claims, name)
-        if at is not None and at > moment + SKEW_SECONDS:
+    for name, at in (("iat", iat), ("nbf", nbf)):
+        if at is not None and at > moment:
             return Refusal(400, "invalid_grant", f"assertion {name} is in the future")
-    return _federated_user(store, app, str(claims.get("sub") or ""))
+    judged = _federated_user(store, app, str(claims.get("sub") or ""))
+    if isinstance(judged, Accepted):
+        jti = claims.get("jti")
+        key = f"jti:{app.client_id}:{jti}" if isinstance(jti, str) and jti else assertion.strip()
+        if not store.used_jwt_ids.use(key, until=exp, now=moment):
+            return Refusal(400, "invalid_grant", "assertion already used (its jti was seen "
+                                                 "before): sign a fresh assertion, with a new "
+                                                 "jti, for every login")
+    return judged
 
 
 def _federated_user(store: Store, app: ConnectedApp, sub: str) -> Accepted | Refusal:

@@ -1,9 +1,11 @@
 """Just enough SAML 2.0 for the emulator: build an IdP-initiated Response, and read one back.
 
-Signatures are neither produced nor checked; the emulator validates what a client can get wrong
-(encoding, issuer, ``InResponseTo``, validity window, subject). Parsing goes through defusedxml
-with DTDs forbidden, in any encoding the document declares, so entity-expansion and
-external-entity tricks never reach the parser.
+Signatures are neither produced nor checked (documented in the README: the emulator is a local
+fake whose own responses are unsigned; Anypoint checks the IdP's signature). The emulator
+validates what a client can get wrong: encoding, issuer, ``InResponseTo``, validity window (no
+clock skew), a subject the issuer federates, and single use (the Response ``ID`` and Assertion
+``ID`` are remembered). Parsing goes through defusedxml with DTDs forbidden, in any encoding the
+document declares, so entity-expansion and external-entity tricks never reach the parser.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class SamlAssertion:
 
     issuer: str | None
     name_id: str | None
+    response_id: str | None
+    assertion_ids: tuple[str, ...]
     in_response_to: tuple[str, ...]
     not_on_or_after: tuple[datetime, ...]
     not_before: tuple[datetime, ...]
@@ -160,9 +164,12 @@ def read_assertion(root: ET.Element) -> SamlAssertion | None:
         _instant(el.get("NotOnOrAfter"), unreadable=earliest) for el in [*data_els, *conditions]
     ]
     starts = [_instant(el.get("NotBefore"), unreadable=latest) for el in conditions]
+    assertion_ids = [el.get("ID", "").strip() for el in root.findall(f"{_A}Assertion")]
     return SamlAssertion(
         issuer=(issuer_el.text or "").strip() if issuer_el is not None else None,
         name_id=(name_el.text or "").strip() if name_el is not None else None,
+        response_id=root.get("ID", "").strip() or None,
+        assertion_ids=tuple(i for i in assertion_ids if i),
         in_response_to=tuple(v for v in in_response_to if v),
         not_on_or_after=tuple(t for t in limits if t is not None),
         not_before=tuple(t for t in starts if t is not None),

@@ -42,6 +42,12 @@ tokens of ``organization``'s tree; with ``environment_header`` the answer is for
 ``X-ANYPNT-ENV-ID`` names ``environment`` (CloudHub style). ``{organization_id}`` and
 ``{environment_id}`` in ``path`` and in the body's strings are filled in from ``organization``
 and ``environment``. Sections are applied in the order above.
+
+Limits (each refusal a :class:`SeedError` naming the file or entry): a seed file is at most
+:data:`MAX_SEED_BYTES`, a ``public_key_file`` at most :data:`MAX_KEY_FILE_BYTES` of UTF-8 text,
+the document nests at most :data:`MAX_SEED_DEPTH` levels (a body at most
+:data:`~.apis.MAX_BODY_DEPTH`), and ``session_timeout_minutes`` is a whole number from 1 to
+:data:`~.state.MAX_SESSION_TIMEOUT_MINUTES`.
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .apis import add_answer, fill
+from .apis import MAX_BODY_DEPTH, add_answer, check_body, fill, too_deep
 from .demo import DemoCredentials
 from .state import ApiAnswer, Store
 
@@ -73,16 +79,48 @@ class SeedError(ValueError):
     """The seed document does not follow the schema; the message says where."""
 
 
+MAX_SEED_BYTES = 16 * 1024 * 1024
+"""A larger seed file is refused unread (``--seed /dev/zero`` included)."""
+MAX_KEY_FILE_BYTES = 64 * 1024
+"""A larger ``public_key_file`` is refused (a PEM certificate is a few kilobytes)."""
+MAX_SEED_DEPTH = MAX_BODY_DEPTH + 3
+"""How deep the seed document may nest: an ``api_responses`` body at its deepest."""
+
 SEED_FOLDER = "__seed_folder__"
 """Where :func:`load_seed_file` notes the file's folder (``public_key_file`` is relative to it)."""
 
 
+def read_limited(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path``, or ``None`` when it holds more than ``limit`` (never reading more
+    than one byte past it: a device or a huge file costs nothing). Raises :class:`OSError`."""
+    with path.open("rb") as stream:
+        data = stream.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
+
+
 def load_seed_file(path: str | Path) -> dict[str, Any]:
-    """Read a seed JSON file; raises :class:`SeedError` when it is unreadable or not an object."""
+    """Read a seed JSON file; raises :class:`SeedError` when it is unreadable, too large, too
+    deeply nested or not an object."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SeedError(f"cannot read seed file {path}: {exc}") from None
+        raw = read_limited(Path(path), MAX_SEED_BYTES)
+    except OSError as exc:
+        raise SeedError(f"cannot read seed file {path}: {exc.strerror or exc}") from None
+    if raw is None:
+        raise SeedError(f"seed file {path} is larger than {_size(MAX_SEED_BYTES)}: give a JSON "
+                        "document of that size at most")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise SeedError(f"seed file {path}: the JSON nests more than {MAX_SEED_DEPTH} levels "
+                        "deep") from None
+    except UnicodeDecodeError:
+        raise SeedError(f"seed file {path} is not UTF-8 text: give a JSON document") from None
+    except ValueError as exc:
+        raise SeedError(f"seed file {path} is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise SeedError(f"seed file {path}: the top level must be a JSON object")
     return {**data, SEED_FOLDER: str(Path(path).resolve().parent)}
@@ -103,8 +141,10 @@ def _check_keys(where: str, entry: Mapping[str, Any], allowed: set[str]) -> None
 
 def _typed(where: str, entry: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
     value = entry.get(key, default)
-    if value is not default and not isinstance(value, kind):
-        raise SeedError(f"{where}.{key} must be a {kind.__name__}")
+    if value is not default and (not isinstance(value, kind)
+                                 or (kind is int and isinstance(value, bool))):
+        name = "whole number" if kind is int else kind.__name__
+        raise SeedError(f"{where}.{key} must be a {name}")
     return value
 
 
@@ -117,6 +157,11 @@ def _text(where: str, entry: Mapping[str, Any], key: str) -> str:
 
 def apply_seed(store: Store, data: Mapping[str, Any], demo: DemoCredentials | None) -> None:
     """Add the organizations, environments, users, apps and identity providers in ``data``."""
+    deep = too_deep(data, MAX_SEED_DEPTH)
+    if deep is not None:
+        raise SeedError(f"the seed nests more than {MAX_SEED_DEPTH} levels deep (at "
+                        f"seed{deep}): an api_responses body may nest {MAX_BODY_DEPTH} levels "
+                        "at most")
     folder = Path(data.get(SEED_FOLDER, "."))
     unknown = sorted(set(data) - _SECTIONS - {SEED_FOLDER})
     if unknown:
@@ -188,10 +233,19 @@ def apply_seed(store: Store, data: Mapping[str, Any], demo: DemoCredentials | No
         if file is None:
             return text
         try:
-            return (folder / file).read_text(encoding="utf-8")
+            raw = read_limited(folder / file, MAX_KEY_FILE_BYTES)
         except OSError as exc:
             raise SeedError(f"{where}.public_key_file: cannot read {file}: "
-                            f"{exc.strerror}") from None
+                            f"{exc.strerror or exc}") from None
+        if raw is None:
+            raise SeedError(f"{where}.public_key_file: {file} is larger than "
+                            f"{_size(MAX_KEY_FILE_BYTES)}: give the PEM file of an RSA public "
+                            "key or certificate")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SeedError(f"{where}.public_key_file: {file} is not UTF-8 text: give the PEM "
+                            "file of an RSA public key or certificate (not DER)") from None
 
     where = "seed"
     try:
@@ -258,6 +312,7 @@ def apply_seed(store: Store, data: Mapping[str, Any], demo: DemoCredentials | No
             _check_keys(where, entry, _API_KEYS)
             if "body" not in entry:
                 raise SeedError(f"{where}.body is required (the JSON the path answers)")
+            check_body(entry["body"])
             owner = org_ref(where, entry, "organization", None)
             env_id = environment_ref(where, entry)
             add_answer(store, ApiAnswer(

@@ -26,17 +26,23 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler, select_address_family
 
 from ..access.settings import is_loopback
 from . import missing_extra
-from .apis import add_answer, fill
+from .apis import add_answer, check_body, fill
 from .app import MAX_BODY_BYTES, EmulatorApp
 from .demo import DemoCredentials, seed_demo
 from .faults import Fault, FaultQueue
 from .saml import build_response
 from .seedfile import apply_seed, load_seed_file
-from .state import ApiAnswer, RequestRecord, Store
+from .state import (
+    MAX_TOKEN_LIFETIME_SECONDS,
+    ApiAnswer,
+    RequestRecord,
+    Store,
+    whole_number,
+)
 
 _POLL_SECONDS = 0.02
 """How often the server loop checks for stop(): the bound on how long stop() takes."""
@@ -133,13 +139,32 @@ class _Handler(WSGIRequestHandler):
         self.flush_headers()
 
 
+def _listen(host: str, port: int, backlog: int) -> socket.socket:
+    """A listening socket on ``host``:``port``; :class:`OSError` when it cannot be had (werkzeug
+    would print to stderr and ``sys.exit(1)`` instead, which a library must not do)."""
+    family = select_address_family(host, port)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(backlog)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 class _Server(ThreadedWSGIServer):
     """werkzeug's threaded server that knows its open connections, to close them on stop,
     and wraps accepted sockets in TLS without handshaking in the accept loop."""
 
     def __init__(self, host: str, port: int, app: EmulatorApp,
                  tls: ssl.SSLContext | None) -> None:
-        super().__init__(host, port, app, handler=_Handler)
+        listening = _listen(host, port, self.request_queue_size)
+        try:
+            super().__init__(host, port, app, handler=_Handler, fd=listening.fileno())
+        finally:
+            listening.close()  # werkzeug serves on its own duplicate of the descriptor
         self.ssl_context = tls
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
@@ -201,7 +226,7 @@ class Emulator:
                 "text, so it listens on loopback only unless allow_remote=True"
             )
         self.host = host
-        self.port = port
+        self.port = whole_number("port", port, 0, 65535)
         self._store = Store(token_lifetime_seconds=token_lifetime_seconds, latency=latency)
         self._faults = FaultQueue()
         self._stopping = threading.Event()
@@ -215,13 +240,20 @@ class Emulator:
         self._demo = seed_demo(self._store) if seed else None
 
     def start(self) -> Emulator:
-        """Bind the port and serve in a background thread (no-op when already running)."""
+        """Bind the port and serve in a background thread (no-op when already running);
+        :class:`OSError` when the port cannot be had (in use, not permitted)."""
         with self._lifecycle:
             if self._server is not None:
                 return self
             if self._stopping.is_set():
                 raise RuntimeError("this emulator was stopped; create a new one")
-            server = _Server(self.host, self.port, self._app, self._tls_context())
+            try:
+                server = _Server(self.host, self.port, self._app, self._tls_context())
+            except BaseException:
+                if self._ca_folder is not None:  # the throw-away CA of a start that failed
+                    shutil.rmtree(self._ca_folder, ignore_errors=True)
+                    self._ca_folder = None
+                raise
             self.port = server.port
             self._app.base_url = self.base_url_for(self.host, server.port,
                                                    "https" if self.tls else "http")
@@ -327,9 +359,8 @@ class Emulator:
 
     @token_lifetime_seconds.setter
     def token_lifetime_seconds(self, seconds: int) -> None:
-        if seconds < 1:
-            raise ValueError("token_lifetime_seconds must be at least 1")
-        self._store.token_lifetime_seconds = seconds
+        self._store.token_lifetime_seconds = whole_number(
+            "token_lifetime_seconds", seconds, 1, MAX_TOKEN_LIFETIME_SECONDS)
 
     @property
     def hierarchy_allows_clients(self) -> bool:
@@ -484,6 +515,7 @@ class Emulator:
         ``{environment_id}`` in ``path`` and in the body's strings are filled in. Any valid token
         is needed; other methods get 405 (read-only).
         """
+        check_body(body)
         add_answer(self._store, ApiAnswer(
             fill(path, organization_id, environment_id),
             fill(body, organization_id, environment_id),
@@ -508,10 +540,16 @@ class Emulator:
         not_on_or_after_seconds: float = 300,
         in_response_to: str = "",
     ) -> str:
-        """A base64 SAML 2.0 Response asserting ``username`` (who must exist)."""
+        """A new base64 SAML 2.0 Response asserting ``username`` (who must exist), from
+        ``issuer`` (default: the user's identity provider, else the demo one). Each call makes
+        new IDs: a response signs in once, so mint one per login. The emulator accepts it only
+        for a user that ``issuer`` federates; other users make refusals to test."""
         with self._store.lock:
-            if self._store.user_by_username(username) is None:
+            person = self._store.user_by_username(username)
+            if person is None:
                 raise KeyError(f"unknown user {username!r}: add it with add_user first")
+            if issuer is None and person.identity_provider_id is not None:
+                issuer = self._store.identity_providers[person.identity_provider_id].issuer
             return build_response(
                 issuer=issuer if issuer is not None else self.demo.saml_issuer,
                 name_id=username,

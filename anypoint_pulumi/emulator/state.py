@@ -7,22 +7,44 @@ that lock (they are short and never sleep), so every answer sees one consistent 
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import threading
 import uuid
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from ..access.models import ENVIRONMENT_TYPES, Kind
+from .replay import SeenOnce, kept_assertions
 
 GrantKind = Literal["client_credentials", "password", "login", "saml", "legacy", "jwt_bearer"]
 TokenKind = Kind
 
 NATIVE_IDENTITY_PROVIDER = "prod-anypoint"
 """``idprovider_id`` of users with an Anypoint password (ASSUMED, from public samples)."""
+
+
+MAX_SESSION_TIMEOUT_MINUTES = 365 * 24 * 60
+"""The longest session timeout an organization may have in the emulator (a year): beyond the
+real setting's range, short enough that every expiry stays a date (ASSUMED bound)."""
+MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 3600
+"""The longest ``expires_in`` the emulator issues (a year; clients clamp far sooner)."""
+MAX_CLOCK_OFFSET_SECONDS = 100 * 365 * 24 * 3600
+"""How far (a century, either way) the emulator's clock may be moved from real time."""
+
+
+def whole_number(name: str, value: object, low: int, high: int) -> int:
+    """``value`` when it is an ``int`` (not a ``bool``) from ``low`` to ``high``; otherwise a
+    :class:`ValueError` naming ``name`` and the range."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        shown = repr(value)
+        shown = shown if len(shown) <= 40 else shown[:40] + "…"
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {shown}")
+    return value
 
 
 def new_id() -> str:
@@ -174,8 +196,20 @@ class Clock:
         return datetime.now(timezone.utc) + self.offset
 
     def advance(self, seconds: float) -> None:
-        """Move the clock by ``seconds`` (negative moves it back)."""
-        self.offset += timedelta(seconds=seconds)
+        """Move the clock by ``seconds`` (negative moves it back); :class:`ValueError` when that
+        is not a finite number or would move it more than :data:`MAX_CLOCK_OFFSET_SECONDS` from
+        real time."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise ValueError(f"seconds must be a number, not {type(seconds).__name__}")
+        try:
+            total = self.offset.total_seconds() + float(seconds)
+        except OverflowError:  # an int too large for a float
+            total = math.inf
+        if not math.isfinite(total) or abs(total) > MAX_CLOCK_OFFSET_SECONDS:
+            raise ValueError(f"the clock may move at most {MAX_CLOCK_OFFSET_SECONDS} seconds "
+                             f"(a century) from real time; it is {self.offset.total_seconds():g} "
+                             f"s off now, and {seconds!r:.40} more is too far")
+        self.offset = timedelta(seconds=total)
 
 
 class Store:
@@ -184,7 +218,8 @@ class Store:
     def __init__(self, *, token_lifetime_seconds: int = 3600, latency: float = 0.0) -> None:
         self.lock = threading.RLock()
         self.clock = Clock()
-        self.token_lifetime_seconds = token_lifetime_seconds
+        self.token_lifetime_seconds = whole_number(
+            "token_lifetime_seconds", token_lifetime_seconds, 1, MAX_TOKEN_LIFETIME_SECONDS)
         self.latency = latency
         self.hierarchy_allows_clients = False
         self.rate_limit = 500
@@ -198,12 +233,15 @@ class Store:
         self.log: list[RequestRecord] = []
         self.api_answers: dict[tuple[str, str | None], ApiAnswer] = {}
         """Read-only answers of other Anypoint APIs, by (path, header environment id)."""
-        self.jwt_assertions: list[str] = []
-        """Every JWT bearer assertion received (tests sweep them for leaks: they are secrets)."""
+        self.jwt_assertions: deque[str] = kept_assertions()
+        """The last JWT bearer assertions received, at most
+        :data:`~.replay.MAX_KEPT_ASSERTIONS` (tests sweep them for leaks: they are secrets)."""
+        self.used_jwt_ids = SeenOnce()
+        """``jti`` (or whole assertions without one) already exchanged: a replay is refused."""
+        self.used_saml_ids = SeenOnce()
+        """IDs of SAML responses and assertions already used: each signs in once."""
         self.demo_saml_username: str | None = None
         """Whom ``/emulator/saml-response`` asserts by default (the demo federated user)."""
-        self.demo_saml_issuer: str | None = None
-        """The issuer it uses for a user of no identity provider (the demo IdP)."""
         self._window = -1
         self._window_count = 0
 
@@ -223,8 +261,8 @@ class Store:
         """Create an organization (a business group when ``parent_id`` is given)."""
         if not name:
             raise ValueError("an organization needs a name")
-        if session_timeout_minutes < 1:
-            raise ValueError("session_timeout_minutes must be at least 1")
+        whole_number("session_timeout_minutes", session_timeout_minutes, 1,
+                     MAX_SESSION_TIMEOUT_MINUTES)
         with self.lock:
             if parent_id is not None:
                 self.organization(parent_id)
@@ -398,8 +436,7 @@ class Store:
 
     def set_session_timeout(self, org_id: str, minutes: int) -> None:
         """Change the session length (minutes) of tokens issued from now on to the org's users."""
-        if minutes < 1:
-            raise ValueError("minutes must be at least 1")
+        whole_number("minutes", minutes, 1, MAX_SESSION_TIMEOUT_MINUTES)
         with self.lock:
             org = self.organization(org_id)
             org.session_timeout_minutes = minutes

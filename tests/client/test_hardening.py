@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 import jwt
 import pytest
 import requests
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from anypoint_pulumi.access import client as client_module
@@ -168,6 +168,15 @@ def test_a_password_in_a_base_url_is_never_in_the_error(url: str) -> None:
 def test_property_a_userinfo_password_never_reaches_a_message(
         password: str, host: str, scheme: str) -> None:
     url = f"{scheme}max:{password}@{host}/x"
+    # Our own words may contain a short password by chance ("creden" in "credentials"): only
+    # text that came from the URL counts, so a password the same message shows without it is
+    # not one to look for.
+    stand_in = f"{scheme}max:{chr(0x2603) * len(password)}@{host}/x"
+    try:
+        normalize_base_url(stand_in)
+    except ConfigurationError as exc:
+        assume(password not in str(exc))
+    assume(password not in host and password not in scheme)
     try:
         normalize_base_url(url)
     except ConfigurationError as exc:

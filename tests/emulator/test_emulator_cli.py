@@ -224,7 +224,7 @@ def test_the_readme_names_every_line_the_cli_prints() -> None:
     text = README.read_text()
     section = text[text.index("## The emulator"):text.index("### The `--seed` file")]
     assert "`base_url=http://127.0.0.1:PORT`" in section and "`ca_bundle=" in section
-    for name in ("saml_response_url",
+    for name in ("saml_response_url", "clock_url",
                  *(f.name for f in dataclasses.fields(DemoCredentials))):
         assert f"`{name}`" in section, name
 
@@ -240,3 +240,14 @@ def test_the_readme_documents_every_seed_section_and_key() -> None:
             | seedfile._IDP_KEYS | seedfile._API_KEYS)
     for key in keys:
         assert f"`{key}`" in table, key
+
+
+def test_the_readme_states_what_the_emulator_refuses_and_its_one_difference() -> None:
+    text = README.read_text()
+    section = text[text.index("## The emulator"):text.index("### The `--seed` file")]
+    flat = " ".join(section.split())
+    for promise in ("signs in **once**", "**federates**", "no clock skew",
+                    "does not check XML signatures", "a replayed `jti`", "`exp: NaN` is refused",
+                    "--token-lifetime SECONDS", "POST /emulator/clock?seconds=N",
+                    "GET /emulator/clock", "loopback peers only", "exits 2 with one line"):
+        assert promise in flat, promise

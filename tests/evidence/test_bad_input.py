@@ -299,8 +299,8 @@ def test_any_answer_is_a_token_or_our_error(emu: Emulator, status: int, body: by
     path = {"client_credentials": TOKEN_V2, "login": LOGIN, "session": SESSION, "me": ME,
             "profile": PROFILE}[call]
     emu.inject(path, fault, times=2)
-    client = AccessManagementClient(base_url=emu.base_url, timeout=(1.0, 2.0), retries=1,
-                                    retry_budget=0.3, backoff_factor=0.0)
+    client = AccessManagementClient(base_url=emu.base_url, timeout_seconds=1.0, retries=1,
+                                    backoff_factor=0.0)
     d = emu.demo
     try:
         if call == "client_credentials":
