@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test lint typecheck unit bench engine emulator dist clean
+.PHONY: demo test lint typecheck unit bench engine sdks emulator dist clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,11 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 ## engine: find or build the pinned Pulumi engine; the last line printed is its directory
 engine: $(VENV)/.installed
 	@$(PYTHON) engine/build.py --python $(PY)
+
+## sdks: regenerate sdk/ (Node.js, Python, Go and schema.json) from the plugin's schema with
+## sdkgen/ (pkg/v3/codegen at the engine's pin); commit the result, a test compares
+sdks: $(VENV)/.installed
+	@$(PYTHON) sdkgen/sdks.py --python $(PY) --out sdk
 
 ## demo: set up, start the emulator, run the quickstart with a real `pulumi up` against it
 demo: $(VENV)/.installed
@@ -24,7 +29,7 @@ demo: $(VENV)/.installed
 test: lint typecheck unit
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check anypoint_pulumi tests examples benchmarks scripts engine __main__.py
+	$(VENV)/bin/ruff check anypoint_pulumi tests examples benchmarks scripts engine sdkgen provider __main__.py
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
