@@ -17,19 +17,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from ..access import login
 from ..access.assertion import check_private_key
 from ..access.endpoints import segment_problem
 from ..access.errors import ConfigurationError
 from ..access.limits import check_text
-from ..access.login import (
-    ClientCredentials,
-    Credentials,
-    JwtBearer,
-    LoginSpec,
-    PasswordGrant,
-    Saml,
-    UserLogin,
-)
 from ..access.models import GrantType
 from ..access.settings import (
     DEFAULT_REGION,
@@ -237,30 +229,30 @@ def connection_settings(props: Mapping[str, Any]) -> ConnectionSettings:
         ca_bundle=props.get("ca_bundle"), verify_tls=props.get("verify_tls"))
 
 
-def _credentials(props: Mapping[str, Any]) -> Credentials:
+def _credentials(props: Mapping[str, Any]) -> login.Credentials:
     flow = flow_of(props)
     if flow is GrantType.CLIENT_CREDENTIALS:
-        return ClientCredentials(props["client_id"], props["client_secret"])
+        return login.ClientCredentials(props["client_id"], props["client_secret"])
     if flow is GrantType.PASSWORD:
-        return PasswordGrant(props["client_id"], props["client_secret"], props["username"],
+        return login.PasswordGrant(props["client_id"], props["client_secret"], props["username"],
                              props["password"])
     if flow is GrantType.LOGIN:
-        return UserLogin(props["username"], props["password"])
+        return login.UserLogin(props["username"], props["password"])
     if flow is GrantType.JWT_BEARER:
-        return JwtBearer(props["client_id"], props["private_key"],
+        return login.JwtBearer(props["client_id"], props["private_key"],
                          props["identity_provider_id"], props["username"])
     if flow is GrantType.SAML:
-        return Saml(props["saml_response"], props.get("saml_org_domain") or None,
+        return login.Saml(props["saml_response"], props.get("saml_org_domain") or None,
                     props.get("saml_provider_id") or None)
     raise ConfigurationError("no login flow selected: give credentials", field="client_id")
 
 
-def login_spec(props: Mapping[str, Any]) -> LoginSpec:
+def login_spec(props: Mapping[str, Any]) -> login.LoginSpec:
     """The typed login of checked inputs (or of stored outputs, which hold them)."""
-    return LoginSpec(_credentials(props), connection_settings(props))
+    return login.LoginSpec(_credentials(props), connection_settings(props))
 
 
-def checked_login(values: Mapping[str, Any]) -> LoginSpec:
+def checked_login(values: Mapping[str, Any]) -> login.LoginSpec:
     """:func:`check` then :func:`login_spec`, for callers that stop at the first problem (a data
     function, the CLI): a :class:`ConfigurationError` names the input and the fix."""
     inputs, problems = check({key: value for key, value in values.items()

@@ -34,7 +34,6 @@ __all__ = [
     "AwaitableEnvironments",
     "AwaitableOrganization",
     "AwaitableProfile",
-    "AwaitableResult",
     "BusinessGroup",
     "BusinessGroupTree",
     "Environment",
@@ -42,7 +41,6 @@ __all__ = [
     "MemberOrganization",
     "Organization",
     "Profile",
-    "as_awaitable",
 ]
 
 A = TypeVar("A", bound="AwaitableResult")

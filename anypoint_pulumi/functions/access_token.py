@@ -22,8 +22,7 @@ from ..core.results import AccessTokenResult, AwaitableAccessTokenResult
 from ..token.resource import LoginInputs
 from .invoke import DataFunction
 
-__all__ = ["AccessTokenResult", "AwaitableAccessTokenResult", "get_access_token",
-           "get_access_token_output"]
+__all__ = ["get_access_token", "get_access_token_output"]
 
 
 ACCESS_TOKEN = DataFunction(core.ACCESS_TOKEN, AwaitableAccessTokenResult)

@@ -22,8 +22,7 @@ from ..core import functions as core
 from ..core.results import ApiResponse, AwaitableApiResponse
 from .invoke import Connection, DataFunction
 
-__all__ = ["ApiResponse", "AwaitableApiResponse", "get_api_response",
-           "get_api_response_output"]
+__all__ = ["get_api_response", "get_api_response_output"]
 
 API_RESPONSE = DataFunction(core.API_RESPONSE, AwaitableApiResponse)
 

@@ -11,22 +11,12 @@ from __future__ import annotations
 import pulumi
 from typing_extensions import Unpack
 
-from ..access.models import ENVIRONMENT_TYPES
 from ..core import functions as core
 from ..core.results import AwaitableEnvironment, AwaitableEnvironments, Environment, Environments
 from .invoke import Connection, DataFunction
 
-__all__ = [
-    "ENVIRONMENT_TYPES",
-    "AwaitableEnvironment",
-    "AwaitableEnvironments",
-    "Environment",
-    "Environments",
-    "get_environment",
-    "get_environment_output",
-    "get_environments",
-    "get_environments_output",
-]
+__all__ = ["get_environment", "get_environment_output", "get_environments",
+           "get_environments_output"]
 
 ENVIRONMENTS = DataFunction(core.ENVIRONMENTS, AwaitableEnvironments)
 ENVIRONMENT = DataFunction(core.ENVIRONMENT, AwaitableEnvironment)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import pulumi
 from typing_extensions import Unpack
 
-from ..access.models import BusinessGroup
 from ..core import functions as core
 from ..core.results import (
     AwaitableBusinessGroupTree,
@@ -22,17 +21,8 @@ from ..core.results import (
 )
 from .invoke import Connection, DataFunction
 
-__all__ = [
-    "AwaitableBusinessGroupTree",
-    "AwaitableOrganization",
-    "BusinessGroup",
-    "BusinessGroupTree",
-    "Organization",
-    "get_business_groups",
-    "get_business_groups_output",
-    "get_organization",
-    "get_organization_output",
-]
+__all__ = ["get_business_groups", "get_business_groups_output", "get_organization",
+           "get_organization_output"]
 
 ORGANIZATION = DataFunction(core.ORGANIZATION, AwaitableOrganization)
 BUSINESS_GROUPS = DataFunction(core.BUSINESS_GROUPS, AwaitableBusinessGroupTree)

@@ -13,11 +13,10 @@ import pulumi
 from typing_extensions import Unpack
 
 from ..core import functions as core
-from ..core.results import AwaitableProfile, MemberOrganization, Profile
+from ..core.results import AwaitableProfile, Profile
 from .invoke import Connection, DataFunction
 
-__all__ = ["AwaitableProfile", "MemberOrganization", "Profile", "get_profile",
-           "get_profile_output"]
+__all__ = ["get_profile", "get_profile_output"]
 
 
 PROFILE = DataFunction(core.PROFILE, AwaitableProfile)
