@@ -31,7 +31,6 @@ from ..access.errors import (
     PermissionDeniedError,
     TokenRejectedError,
     UnexpectedResponseError,
-    excerpt,
 )
 from ..access.login import log_in
 from ..access.models import (
@@ -44,6 +43,7 @@ from ..access.models import (
     Me,
     User,
 )
+from ..access.redaction import excerpt
 from ..access.settings import ConnectionSettings, check_timeout, region_names
 from . import inputs as declared
 from .messages import Notice

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anypoint_pulumi.access.errors import redact as redact_from_errors
 from anypoint_pulumi.access.redaction import (
     REDACTED,
     SHOWN_WINDOW,
@@ -178,10 +177,6 @@ def test_excerpt_url_drops_user_information_query_and_fragment() -> None:
 
 def test_excerpt_url_redacts_a_secret_in_the_path() -> None:
     assert SECRET not in excerpt_url(f"https://h/{quote(SECRET, safe='')}/x", [SECRET])
-
-
-def test_errors_module_re_exports_the_same_redact() -> None:
-    assert redact_from_errors is redact
 
 
 # Properties ---------------------------------------------------------------------------------------
