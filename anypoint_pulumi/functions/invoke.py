@@ -139,7 +139,7 @@ class DataFunction(Generic[A]):
         # Only the secrecy of the token and of how to reach Anypoint is dropped (no result holds
         # them): any other secret input, at any depth, still makes the result secret.
         others = {key: pulumi.Output.from_input(value) for key, value in inputs.items()
-                  if key not in (*_TOKEN_ARGUMENTS, _DEPENDENCIES)}
+                  if core.carries_secrecy(key) and key != _DEPENDENCIES}
         if not others:
             return read
         secrecy = pulumi.Output.all(**others).apply(lambda _: None)

@@ -259,8 +259,7 @@ class AnypointAuthProvider(Provider):
             raise
         finally:
             _tell(notices)
-        secret = (function.logs_in or values.get(function.secret_argument or "") is True
-                  or any(name not in data.CONNECTION_ARGUMENTS for name in args.secret))
+        secret = function.result_is_secret(values, args.secret)
         return InvokeResponse(return_value=result_to_wire(result, UNKNOWN, secret))
 
     def _arguments(self, function: data.Function, given: Mapping[str, Any]
