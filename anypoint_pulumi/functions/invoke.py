@@ -23,6 +23,7 @@ always secret. **Preview:** an unknown token gives an unknown result and no requ
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -162,7 +163,9 @@ def _connection(*, access_token: Any, token: AnypointToken | None, region: Any, 
                for key in CONNECTION_NAMES}}
 
 
-_WARNED: set[str] = set()
+_WARNED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+"""The functions warned about, per run: a run's resource monitor is its own (the Automation API
+hosts several runs of inline programs in one process, each with a new monitor)."""
 
 
 def _in_program() -> bool:
@@ -173,9 +176,10 @@ def _in_program() -> bool:
 def _warn_plain_login_once(name: str) -> None:
     """The plain form of a login function holds the token in plain text: a program that exports
     it or passes it on stores it unencrypted. Said once per program run."""
-    if name in _WARNED:
+    warned = _WARNED.setdefault(pulumi.runtime.settings.get_monitor(), set())
+    if name in warned:
         return
-    _WARNED.add(name)
+    warned.add(name)
     pulumi.log.warn(
         f"{name}() returns the token as a plain value: exported or passed to a resource it is "
         f"stored in plaintext. Use {name}_output(...), whose result is secret.")
