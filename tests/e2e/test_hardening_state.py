@@ -18,8 +18,12 @@ from typing import Any
 import pulumi
 import pytest
 
-from anypoint_pulumi import AnypointToken, get_access_token, get_access_token_output
-from anypoint_pulumi import get_api_response_output
+from anypoint_pulumi import (
+    AnypointToken,
+    get_access_token,
+    get_access_token_output,
+    get_api_response_output,
+)
 from anypoint_pulumi.emulator import Emulator
 from tests.secrets import new_canary, spellings
 from tests.support.hostile import Act, HostileServer
