@@ -89,11 +89,8 @@ def test_diff_replaces_by_the_total_time_left(frozen: None, left: int, margin: i
 def test_property_diff_renews_exactly_when_less_than_the_margin_is_left(left: int,
                                                                         margin: int) -> None:
     olds, news = stored(left, margin)
-    original = lifecycle.utcnow
-    lifecycle.utcnow = lambda: NOW  # type: ignore[assignment]  (hypothesis: no fixture)
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # per example: hypothesis takes no fixture
+        patch.setattr(lifecycle, "utcnow", lambda: NOW)
         found = lifecycle.diff(olds, news)
-    finally:
-        lifecycle.utcnow = original  # type: ignore[assignment]
 
     assert ("expires_at" in found.replaces) is (left < margin)
