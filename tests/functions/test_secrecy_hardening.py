@@ -12,6 +12,7 @@ Class 3: the plain ``get_access_token`` inside a program warns once per run, nam
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -236,3 +237,57 @@ def test_outside_a_program_it_does_not_warn(login_emulator: Emulator, warned: li
 def test_outside_a_program_means_no_monitor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pulumi.runtime.settings.SETTINGS, "monitor", None)
     assert not front._in_program()
+
+
+# The plain form resolves an Output at any depth -----------------------------------------------
+
+
+def unknown_output() -> pulumi.Output[Any]:
+    """An Output not known yet, as a resource created in this run gives in a preview."""
+    loop = asyncio.get_event_loop()
+    value, known = loop.create_future(), loop.create_future()
+    value.set_result(None)
+    known.set_result(False)
+    return pulumi.Output(set(), value, known)
+
+
+@pytest.mark.parametrize("container", ["dict", "list", "tuple"])
+def test_the_plain_form_resolves_an_output_nested_in_json(
+        echo: HostileServer, program: ProgramRunner, container: str) -> None:
+    """Sent as its value, not as an object the client cannot serialize (which came back as
+    "Could not reach Anypoint")."""
+    def read() -> Any:
+        secret = pulumi.Output.secret("needle")
+        nested = {"dict": lambda: {"k": secret}, "list": lambda: ["a", secret],
+                  "tuple": lambda: ("a", secret)}[container]()
+        return get_api_response(path=ECHO, method="POST", access_token=TOKEN,
+                                base_url=echo.base_url, json={"filter": nested}).body
+
+    body = program(read).value
+
+    assert "needle" in json.dumps(body["json"])
+
+
+def test_the_plain_form_refuses_a_nested_unknown_naming_its_argument(
+        echo: HostileServer, program: ProgramRunner) -> None:
+    count = echo.count()
+
+    with pytest.raises(ConfigurationError) as caught:
+        program(lambda: get_api_response(path=ECHO, method="POST", access_token=TOKEN,
+                                         base_url=echo.base_url,
+                                         json={"ids": [unknown_output()]}).status, preview=True)
+
+    assert caught.value.field == "json"
+    assert "json is not known yet" in str(caught.value)
+    assert "get_api_response_output" in (caught.value.hint or "")
+    assert echo.count() == count
+
+
+def test_the_plain_form_still_names_an_unknown_token(echo: HostileServer,
+                                                     program: ProgramRunner) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        program(lambda: get_api_response(path=ECHO, access_token=unknown_output(),
+                                         base_url=echo.base_url).status, preview=True)
+
+    assert caught.value.field == "access_token"
+    assert "the token is not known yet" in str(caught.value)
