@@ -317,3 +317,25 @@ def test_a_key_file_that_cannot_be_read_is_exit_2(server: Server, run: Run, tmp_
     assert_one_line_exit_2(status, out, err)
     assert f"--private-key-file {path}: cannot read it" in err
     assert server.hostile.count() == 0
+
+
+# Where to set a missing credential: the variable, not config the command never reads ------------
+
+
+@pytest.mark.parametrize("given_vars, variable", [
+    ({"ANYPOINT_CLIENT_ID": "an-id"}, "ANYPOINT_CLIENT_SECRET"),
+    ({"ANYPOINT_CLIENT_SECRET": "a-secret"}, "ANYPOINT_CLIENT_ID"),
+    ({"ANYPOINT_USERNAME": "someone"}, "ANYPOINT_PASSWORD"),
+    ({"ANYPOINT_PASSWORD": "a-secret"}, "ANYPOINT_USERNAME"),
+    ({}, "ANYPOINT_CLIENT_ID / ANYPOINT_CLIENT_SECRET"),
+])
+def test_a_missing_credential_names_only_its_variable(server: Server, run: Run,
+                                                      given_vars: dict[str, str],
+                                                      variable: str) -> None:
+    status, out, err = run({"ANYPOINT_BASE_URL": server.hostile.base_url, **given_vars})
+
+    assert (status, out) == (2, "") and err.count("\n") == 1
+    assert f"set the {variable} environment variable" in err
+    assert "pulumi config" not in err and "as an input" not in err
+    assert "a-secret" not in err
+    assert server.hostile.count() == 0
