@@ -23,6 +23,7 @@ always secret. **Preview:** an unknown token gives an unknown result and no requ
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
@@ -97,19 +98,28 @@ class DataFunction(Generic[A]):
         inputs = self._inputs(arguments)
         if self.function.logs_in and _in_program():
             _warn_plain_login_once(self.function.name)
-        if not any(isinstance(value, pulumi.Output) for value in inputs.values()):
+        if not any(_holds_output(value) for value in inputs.values()):
             return as_awaitable(self.awaitable, self._fetch(inputs))
         from pulumi.runtime.sync_await import _sync_await
 
-        async def resolve() -> tuple[dict[str, Any], bool]:
-            combined = pulumi.Output.all(**inputs)
-            return await combined.future() or {}, await combined.is_known()
+        async def resolve() -> tuple[dict[str, Any], list[str]]:
+            # An Output at any depth (a secret inside json=) is resolved, not sent as an object.
+            outputs = {key: pulumi.Output.from_input(value) for key, value in inputs.items()}
+            return ({key: await out.future() for key, out in outputs.items()},
+                    [key for key, out in outputs.items() if not await out.is_known()])
 
-        values, known = _sync_await(resolve())
-        if not known:
+        values, unknown = _sync_await(resolve())
+        if "access_token" in unknown:
             raise ConfigurationError(
                 f"{self.function.name}(): the token is not known yet (it is created or renewed "
                 "in this run, so `pulumi preview` cannot see it)", field="access_token",
+                hint=f"Use {self.function.name}_output(...), whose result is unknown in preview "
+                "and read during `pulumi up`")
+        if unknown:
+            raise ConfigurationError(
+                f"{self.function.name}(): {unknown[0]} is not known yet (it depends on a "
+                "resource created in this run, so `pulumi preview` cannot see it)",
+                field=unknown[0],
                 hint=f"Use {self.function.name}_output(...), whose result is unknown in preview "
                 "and read during `pulumi up`")
         return as_awaitable(self.awaitable, self._fetch(values))
@@ -197,7 +207,9 @@ def _connection(*, access_token: Any, token: AnypointToken | None, region: Any, 
                for key in CONNECTION_NAMES}}
 
 
-_WARNED: set[str] = set()
+_WARNED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+"""The functions warned about, per run: a run's resource monitor is its own (the Automation API
+hosts several runs of inline programs in one process, each with a new monitor)."""
 
 
 def _in_program() -> bool:
@@ -208,12 +220,24 @@ def _in_program() -> bool:
 def _warn_plain_login_once(name: str) -> None:
     """The plain form of a login function holds the token in plain text: a program that exports
     it or passes it on stores it unencrypted. Said once per program run."""
-    if name in _WARNED:
+    warned = _WARNED.setdefault(pulumi.runtime.settings.get_monitor(), set())
+    if name in warned:
         return
-    _WARNED.add(name)
+    warned.add(name)
     pulumi.log.warn(
         f"{name}() returns the token as a plain value: exported or passed to a resource it is "
         f"stored in plaintext. Use {name}_output(...), whose result is secret.")
+
+
+def _holds_output(value: Any) -> bool:
+    """Whether ``value`` is or holds (in a dict, list or tuple, at any depth) an Output."""
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_output(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_output(item) for item in value)
+    return False
 
 
 Options = TypeVar("Options", pulumi.InvokeOptions, pulumi.InvokeOutputOptions)
