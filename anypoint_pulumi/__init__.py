@@ -35,27 +35,11 @@ from .access.errors import (
 )
 from .access.models import ENVIRONMENT_TYPES, AccessToken, GrantType
 from .access.settings import CONTROL_PLANES, ConnectionSettings, RetryPolicy
+from .core import results
+from .core.results import *  # noqa: F403  (what the data functions return)
 
 if TYPE_CHECKING:
     from .access.client import AccessManagementClient
-    from .core.results import (
-        AccessTokenResult,
-        ApiResponse,
-        AwaitableAccessTokenResult,
-        AwaitableApiResponse,
-        AwaitableBusinessGroupTree,
-        AwaitableEnvironment,
-        AwaitableEnvironments,
-        AwaitableOrganization,
-        AwaitableProfile,
-        BusinessGroup,
-        BusinessGroupTree,
-        Environment,
-        Environments,
-        MemberOrganization,
-        Organization,
-        Profile,
-    )
     from .functions.access_token import get_access_token, get_access_token_output
     from .functions.api_response import get_api_response, get_api_response_output
     from .functions.environments import (
@@ -78,11 +62,6 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "AccessManagementClient": ".access.client",
-    **dict.fromkeys(("AccessTokenResult", "ApiResponse", "AwaitableAccessTokenResult",
-                     "AwaitableApiResponse", "AwaitableBusinessGroupTree", "AwaitableEnvironment",
-                     "AwaitableEnvironments", "AwaitableOrganization", "AwaitableProfile",
-                     "BusinessGroup", "BusinessGroupTree", "Environment", "Environments",
-                     "MemberOrganization", "Organization", "Profile"), ".core.results"),
     **dict.fromkeys(("get_access_token", "get_access_token_output"), ".functions.access_token"),
     **dict.fromkeys(("get_api_response", "get_api_response_output"), ".functions.api_response"),
     **dict.fromkeys(("get_environment", "get_environment_output", "get_environments",
@@ -116,32 +95,16 @@ __all__ = [
     "ENVIRONMENT_TYPES",
     "AccessManagementClient",
     "AccessToken",
-    "AccessTokenResult",
     "AnypointError",
     "AnypointToken",
     "AnypointTokenArgs",
-    "ApiResponse",
-    "AwaitableAccessTokenResult",
-    "AwaitableApiResponse",
-    "AwaitableBusinessGroupTree",
-    "AwaitableEnvironment",
-    "AwaitableEnvironments",
-    "AwaitableOrganization",
-    "AwaitableProfile",
     "BadCredentialsError",
-    "BusinessGroup",
-    "BusinessGroupTree",
     "ConfigurationError",
     "ConnectionSettings",
-    "Environment",
-    "Environments",
     "GrantType",
-    "MemberOrganization",
     "MfaRequiredError",
     "NotFoundError",
-    "Organization",
     "PermissionDeniedError",
-    "Profile",
     "RateLimitedError",
     "RetryPolicy",
     "ServerError",
@@ -164,3 +127,4 @@ __all__ = [
     "get_profile",
     "get_profile_output",
 ]
+__all__ += results.__all__

@@ -102,7 +102,7 @@ def _spec(args: argparse.Namespace, environ: Mapping[str, str]) -> Any:
     if args.timeout is not None:
         given["timeout_seconds"] = args.timeout
     resolved, _ = with_defaults(given, {}, environ)
-    return checked_login(resolved)
+    return checked_login(resolved, environment_only=True)
 
 
 def _login(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, Any]:

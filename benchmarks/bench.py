@@ -306,6 +306,25 @@ def _import_runs(runs: int, env: dict[str, str]) -> tuple[float, float, set[str]
     return statistics.median(pulumi_times) * 1000, statistics.median(overheads) * 1000, heavy
 
 
+_ALONE = ("import time, sys\n"
+          "t0 = time.perf_counter(); import {module}; t1 = time.perf_counter()\n"
+          "print(t1 - t0, 'pulumi' in sys.modules, 'requests' in sys.modules)\n")
+
+
+def _alone(module: str, runs: int, env: dict[str, str]) -> tuple[float, bool, bool]:
+    """Median import time of ``module`` in a fresh process, and whether it loaded ``pulumi``
+    and ``requests``."""
+    times, pulumi_loaded, requests_loaded = [], False, False
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", _ALONE.format(module=module)], check=True,
+                             capture_output=True, text=True, env=env,
+                             cwd=tempfile.gettempdir()).stdout.split()
+        times.append(float(out[0]))
+        pulumi_loaded |= out[1] == "True"
+        requests_loaded |= out[2] == "True"
+    return statistics.median(times) * 1000, pulumi_loaded, requests_loaded
+
+
 def import_time(runs: int, cache: str) -> tuple[list[Row], list[str]]:
     cold_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     cold_env["PYTHONDONTWRITEBYTECODE"] = "1"  # only a tree without __pycache__ compiles
@@ -313,10 +332,20 @@ def import_time(runs: int, cache: str) -> tuple[list[Row], list[str]]:
     env = _import_env(cache)
     _import_runs(1, env)  # writes the bytecode cache
     pulumi_ms, over, heavy = _import_runs(runs, env)
+    cli_ms, cli_pulumi, cli_requests = _alone("anypoint_pulumi.cli", runs, env)
+    _, access_pulumi, _ = _alone("anypoint_pulumi.access", runs, env)
     rows: list[Row] = [
         ("import anypoint_pulumi over import pulumi", "<= 30 ms", f"{over:.1f} ms", over <= 30),
         ("requests, HTTP client or emulator loaded by the import", "no",
          ", ".join(sorted(heavy)) if heavy else "no", not heavy),
+        ("import of anypoint-token (anypoint_pulumi.cli) / import pulumi, fresh processes",
+         "< 1", f"{cli_ms:.1f} ms / {pulumi_ms:.0f} ms = {cli_ms / pulumi_ms:.2f}",
+         cli_ms < pulumi_ms),
+        ("pulumi (or requests) loaded by importing anypoint-token", "no",
+         ", ".join(name for name, loaded in (("pulumi", cli_pulumi), ("requests", cli_requests))
+                   if loaded) or "no", not (cli_pulumi or cli_requests)),
+        ("pulumi loaded by importing the access layer", "no", "yes" if access_pulumi else "no",
+         not access_pulumi),
     ]
     notes = [
         f"import: median of {runs} fresh subprocesses with bytecode cached; `import pulumi` "

@@ -16,29 +16,9 @@ the client and ``requests`` load on first use.
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    AnypointError,
-    BadCredentialsError,
-    ConfigurationError,
-    MfaRequiredError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitedError,
-    ServerError,
-    TokenRejectedError,
-    TransportError,
-    UnexpectedResponseError,
-)
-from .login import (
-    ClientCredentials,
-    Credentials,
-    JwtBearer,
-    LoginSpec,
-    PasswordGrant,
-    Saml,
-    UserLogin,
-    log_in,
-)
+from . import errors, login
+from .errors import *  # noqa: F403  (the error classes: errors.__all__)
+from .login import *  # noqa: F403  (the login spec and log_in: login.__all__)
 from .models import AccessToken, GrantType
 from .settings import CONTROL_PLANES, ConnectionSettings, RetryPolicy
 
@@ -55,30 +35,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = [
-    "CONTROL_PLANES",
-    "AccessManagementClient",
-    "AccessToken",
-    "AnypointError",
-    "BadCredentialsError",
-    "ClientCredentials",
-    "ConfigurationError",
-    "ConnectionSettings",
-    "Credentials",
-    "GrantType",
-    "JwtBearer",
-    "LoginSpec",
-    "MfaRequiredError",
-    "NotFoundError",
-    "PasswordGrant",
-    "PermissionDeniedError",
-    "RateLimitedError",
-    "RetryPolicy",
-    "Saml",
-    "ServerError",
-    "TokenRejectedError",
-    "TransportError",
-    "UnexpectedResponseError",
-    "UserLogin",
-    "log_in",
-]
+__all__ = ["CONTROL_PLANES", "AccessManagementClient", "AccessToken", "ConnectionSettings",
+           "GrantType", "RetryPolicy"]
+__all__ += errors.__all__
+__all__ += login.__all__

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
 from .errors import ConfigurationError
-from .redaction import redact
+from .redaction import masker
 
 __all__ = [
     "IDEMPOTENT",
@@ -153,16 +153,21 @@ def check_params(value: Any) -> None:
 
 def kept_headers(headers: Mapping[str, str], token: str) -> dict[str, str]:
     """The answer's :data:`KEPT_HEADERS`, lower-cased, the token masked (as :func:`masked`)."""
-    return {name: redact(headers[name], [token]) for name in KEPT_HEADERS if name in headers}
+    mask = masker([token])
+    return {name: mask(headers[name]) for name in KEPT_HEADERS if name in headers}
 
 
 def masked(value: Any, token: str) -> Any:
     """``value`` (JSON or text) with the token masked in every string, keys too, by
     :func:`~.redaction.redact`: the one redaction policy of errors and answers."""
+    return _masked(value, masker([token]))
+
+
+def _masked(value: Any, mask: Callable[[str], str]) -> Any:
     if isinstance(value, str):
-        return redact(value, [token])
+        return mask(value)
     if isinstance(value, list):
-        return [masked(item, token) for item in value]
+        return [_masked(item, mask) for item in value]
     if isinstance(value, dict):
-        return {masked(key, token): masked(item, token) for key, item in value.items()}
+        return {mask(key): _masked(item, mask) for key, item in value.items()}
     return value

@@ -52,6 +52,7 @@ from .limits import (
     DEFAULT_SESSION_MINUTES,
     ENVIRONMENTS_PAGE,
     MAX_PAGES,
+    MAX_TOKEN_TYPE_CHARS,
     clamp_expiry,
     lifetime_seconds,
     token_problem,
@@ -172,6 +173,7 @@ class AccessManagementClient:
         Uses ``/accounts/api/v2/oauth2/token``; the outdated ``/accounts/oauth2/token`` only when
         ``legacy=True`` or when v2 answers 404 (an older Private Cloud Edition).
         """
+        _required(client_id=client_id, client_secret=client_secret)
         secrets = (client_secret,)
         form = {"grant_type": "client_credentials", "client_id": client_id,
                 "client_secret": client_secret}
@@ -188,6 +190,8 @@ class AccessManagementClient:
         self, client_id: str, client_secret: str, username: str, password: str
     ) -> AccessToken:
         """User-context token through a connected app that acts on behalf of users (MFA-safe)."""
+        _required(client_id=client_id, client_secret=client_secret, username=username,
+                  password=password)
         secrets = (client_secret, password)
         form = {"grant_type": "password", "client_id": client_id,
                 "client_secret": client_secret, "username": username, "password": password}
@@ -196,6 +200,7 @@ class AccessManagementClient:
 
     def login(self, username: str, password: str) -> AccessToken:
         """Session token from ``/accounts/login``; :class:`MfaRequiredError` for MFA users."""
+        _required(username=username, password=password)
         secrets = (password,)
         resp = self._http.request("POST", LOGIN, secrets=secrets,
                                   json_body={"username": username, "password": password})
@@ -209,6 +214,7 @@ class AccessManagementClient:
         provider_id: str | None = None,
     ) -> AccessToken:
         """Session token from a base64 SAML response (IdP-initiated), optionally org-specific."""
+        _required(saml_response=saml_response)
         path = endpoints.saml_org(org_domain, provider_id) if org_domain and provider_id else SAML
         encoded = saml_response.strip()
         if "%" in encoded:  # base64 has no '%': this one was copied URL-encoded
@@ -238,6 +244,8 @@ class AccessManagementClient:
         three minutes ahead. No password and no MFA prompt: works in SSO/MFA organizations, for
         users of that identity provider only. Needs the ``jwt`` extra (PyJWT).
         """
+        _required(client_id=client_id, identity_provider_id=identity_provider_id,
+                  username=username)
         key = check_private_key(private_key)  # refused before anything is sent
         secrets = [*secret_parts(private_key)]  # and every assertion signed, as it is signed
 
@@ -457,7 +465,7 @@ class AccessManagementClient:
                                         f"the access_token is not a usable bearer token: {problem}")
         token_type = body.get("token_type")
         token_type = token_type if isinstance(token_type, str) and token_problem(
-            token_type) is None and len(token_type) <= 32 else "bearer"
+            token_type) is None and len(token_type) <= MAX_TOKEN_TYPE_CHARS else "bearer"
         if grant.is_session:
             expires_at = self._session_expiry(token, issued_at)
         else:
@@ -539,6 +547,17 @@ def _bearer(token: object) -> str:
         raise ConfigurationError(f"token is required: give the access token (a string, or the "
                                  f"AccessToken a login returned), not {got}", field="token")
     return value
+
+
+def _required(**values: object) -> None:
+    """Each credential given, as a non-empty string: else a :class:`ConfigurationError` naming
+    it, before anything is sent (``requests`` would drop a ``None`` from the form silently)."""
+    for name, value in values.items():
+        if not isinstance(value, str) or not value.strip():
+            got = "nothing" if value is None or value == "" else (
+                "blank" if isinstance(value, str) else f"a {type(value).__name__}")
+            raise ConfigurationError(f"{name} is required for this login, as text; got {got}",
+                                     field=name)
 
 
 def _content_type(resp: requests.Response) -> str:

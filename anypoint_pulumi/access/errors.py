@@ -7,7 +7,7 @@ with :meth:`AnypointError.with_context`, which returns a copy and never edits an
 Every error names the control plane host, the endpoint, the HTTP status when there was one, and
 what to do next. None ever carries a password, client secret, SAML response or token: messages
 are built from our own words plus a trimmed extract of Anypoint's answer, scrubbed by
-:mod:`anypoint_pulumi.access.redaction` (whose ``redact`` and ``excerpt`` are re-exported here), and
+:mod:`anypoint_pulumi.access.redaction`, and
 library exceptions are never chained (ours are raised outside the ``except`` block, so not even
 ``__context__`` keeps them) because their text and the request they hold are not ours to vet.
 """
@@ -17,10 +17,7 @@ from __future__ import annotations
 import copy
 from typing import Any, TypeVar
 
-from .redaction import REDACTED, excerpt, redact
-
 __all__ = [
-    "REDACTED",
     "AnypointError",
     "BadCredentialsError",
     "ConfigurationError",
@@ -32,8 +29,6 @@ __all__ = [
     "TokenRejectedError",
     "TransportError",
     "UnexpectedResponseError",
-    "excerpt",
-    "redact",
 ]
 
 E = TypeVar("E", bound="AnypointError")

@@ -43,6 +43,7 @@ __all__ = [
     "MAX_SEGMENT_CHARS",
     "MAX_TIMEOUT_SECONDS",
     "MAX_TOKEN_CHARS",
+    "MAX_TOKEN_TYPE_CHARS",
     "MAX_TRANSPORTS",
     "MAX_USER_AGENT_CHARS",
     "MIN_MASKED_CHARS",
@@ -120,6 +121,8 @@ ENVIRONMENTS_PAGE = 500
 MAX_TOKEN_CHARS = 8192
 """The longest token believed (Anypoint's are UUIDs or JWTs of a few hundred characters; most
 servers refuse request headers past 8 KiB anyway)."""
+MAX_TOKEN_TYPE_CHARS = 32
+"""The longest ``token_type`` believed (it is ``bearer``); a longer one is read as ``bearer``."""
 MAX_LIFETIME_SECONDS = 86_400
 """The longest token lifetime believed: Anypoint's OAuth tokens last an hour and its sessions
 the organization's session timeout (60 minutes by default). A server claiming more is believed

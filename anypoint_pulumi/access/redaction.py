@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
@@ -38,6 +38,7 @@ __all__ = [
     "WITHHELD",
     "excerpt",
     "excerpt_url",
+    "masker",
     "redact",
     "without_userinfo",
 ]
@@ -257,8 +258,34 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     """``text`` with every known secret (in any spelling), bearer and basic credentials,
     credential fields and URL user information masked; :data:`WITHHELD` instead when a secret
     shorter than :data:`MIN_MASKED_CHARS` appears in it. Linear in the length of ``text``."""
-    spans = _masks(text, _known(secrets))
-    return WITHHELD if spans is None else _apply(text, spans, len(text))
+    return masker(secrets)(text)
+
+
+def masker(secrets: Iterable[str | None] = ()) -> Callable[[str], str]:
+    """:func:`redact` for these ``secrets``, prepared once for many texts (every string of an
+    answer)."""
+    known = _known(secrets)
+    suspect = _suspect(known).search
+
+    def mask(text: str) -> str:
+        if not suspect(text.casefold()):  # nothing in it could be masked: the common case
+            return text
+        spans = _masks(text, known)
+        return WITHHELD if spans is None else _apply(text, spans, len(text))
+
+    return mask
+
+
+@lru_cache(maxsize=64)
+def _suspect(secrets: tuple[str, ...]) -> re.Pattern[str]:
+    """What a case-folded text must hold for :func:`_masks` to find anything in it: a secret or
+    one of its base64 cores, an escape mark (the decoded views exist only then), or what a
+    credential pattern starts with. A text without any is returned as it is, in one search
+    (an answer of 200,000 strings is masked in a fraction of a second, not in seconds)."""
+    needles = [*secrets, *(core for secret in secrets for core in _base64_cores(secret)),
+               *_ESCAPE_MARKS, "://", "bearer", "basic", *_FIELD_NAMES.split("|")]
+    # Case-folded on both sides (faster than IGNORECASE, and it folds at least as much).
+    return re.compile("|".join(re.escape(needle.casefold()) for needle in needles))
 
 
 def _printable(text: str) -> str:

@@ -32,6 +32,7 @@ from .limits import (
     MAX_TIMEOUT_SECONDS,
     MAX_USER_AGENT_CHARS,
     MIN_TIMEOUT_SECONDS,
+    SHOWN_CHARS,
 )
 from .redaction import without_userinfo
 
@@ -160,7 +161,7 @@ def _shown(url: str) -> str:
     """A URL as a message may quote it: without user information (a password may sit there,
     even in a URL too malformed to parse), at most 200 characters."""
     text = without_userinfo(url)
-    return text if len(text) <= 200 else text[:199] + "…"
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
 
 
 def normalize_base_url(base_url: str) -> str:

@@ -412,8 +412,8 @@ class Transport:
                             "and NO_PROXY", retry_as=retry_as)
         if timed_out:
             return _Failure("Timeout", reason, "Anypoint did not answer in time (each read may "
-                            f"take {self.settings.read_timeout:g} s): retry later, or raise the "
-                            "timeout", retry_as=retry_as)
+                            f"take {self.settings.read_timeout:g} s): retry later, or raise "
+                            "timeout_seconds", retry_as=retry_as)
         if not isinstance(exc, (requests.RequestException, urllib3.exceptions.HTTPError,
                                 http.client.HTTPException)):
             return _Failure(kind, reason, "Check ca_bundle names a PEM file of CA "

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,6 @@ from ..access.errors import (
     PermissionDeniedError,
     TokenRejectedError,
     UnexpectedResponseError,
-    excerpt,
 )
 from ..access.login import log_in
 from ..access.models import (
@@ -44,6 +43,7 @@ from ..access.models import (
     Me,
     User,
 )
+from ..access.redaction import excerpt
 from ..access.settings import ConnectionSettings, check_timeout, region_names
 from . import inputs as declared
 from .messages import Notice
@@ -70,6 +70,7 @@ __all__ = [
     "Argument",
     "Call",
     "Function",
+    "carries_secrecy",
     "invoke",
 ]
 
@@ -356,6 +357,20 @@ class Function:
     def takes(self) -> tuple[str, ...]:
         """The names of its arguments."""
         return tuple(argument.name for argument in self.arguments)
+
+    def result_is_secret(self, values: Mapping[str, Any], secret_arguments: Iterable[str]) -> bool:
+        """Whether its result must be secret: a login function's always (it is the token), else
+        when ``secret`` is true or any argument arrived secret, but the token and how to reach
+        Anypoint (no result holds them)."""
+        return (self.logs_in or (self.secret_argument is not None
+                                 and values.get(self.secret_argument) is True)
+                or any(carries_secrecy(name) for name in secret_arguments))
+
+
+def carries_secrecy(argument: str) -> bool:
+    """Whether a secret argument makes a result secret: all do but the token and how to reach
+    Anypoint, which no result holds."""
+    return argument not in (*CONNECTION_ARGUMENTS, "token")
 
 
 _LOGIN_ARGUMENTS = tuple(Argument(spec.name, spec.type, spec.doc, secret=spec.secret)

@@ -17,19 +17,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from ..access import login
 from ..access.assertion import check_private_key
 from ..access.endpoints import segment_problem
 from ..access.errors import ConfigurationError
 from ..access.limits import check_text
-from ..access.login import (
-    ClientCredentials,
-    Credentials,
-    JwtBearer,
-    LoginSpec,
-    PasswordGrant,
-    Saml,
-    UserLogin,
-)
 from ..access.models import GrantType
 from ..access.settings import (
     DEFAULT_REGION,
@@ -237,34 +229,36 @@ def connection_settings(props: Mapping[str, Any]) -> ConnectionSettings:
         ca_bundle=props.get("ca_bundle"), verify_tls=props.get("verify_tls"))
 
 
-def _credentials(props: Mapping[str, Any]) -> Credentials:
+def _credentials(props: Mapping[str, Any]) -> login.Credentials:
     flow = flow_of(props)
     if flow is GrantType.CLIENT_CREDENTIALS:
-        return ClientCredentials(props["client_id"], props["client_secret"])
+        return login.ClientCredentials(props["client_id"], props["client_secret"])
     if flow is GrantType.PASSWORD:
-        return PasswordGrant(props["client_id"], props["client_secret"], props["username"],
+        return login.PasswordGrant(props["client_id"], props["client_secret"], props["username"],
                              props["password"])
     if flow is GrantType.LOGIN:
-        return UserLogin(props["username"], props["password"])
+        return login.UserLogin(props["username"], props["password"])
     if flow is GrantType.JWT_BEARER:
-        return JwtBearer(props["client_id"], props["private_key"],
+        return login.JwtBearer(props["client_id"], props["private_key"],
                          props["identity_provider_id"], props["username"])
     if flow is GrantType.SAML:
-        return Saml(props["saml_response"], props.get("saml_org_domain") or None,
+        return login.Saml(props["saml_response"], props.get("saml_org_domain") or None,
                     props.get("saml_provider_id") or None)
     raise ConfigurationError("no login flow selected: give credentials", field="client_id")
 
 
-def login_spec(props: Mapping[str, Any]) -> LoginSpec:
+def login_spec(props: Mapping[str, Any]) -> login.LoginSpec:
     """The typed login of checked inputs (or of stored outputs, which hold them)."""
-    return LoginSpec(_credentials(props), connection_settings(props))
+    return login.LoginSpec(_credentials(props), connection_settings(props))
 
 
-def checked_login(values: Mapping[str, Any]) -> LoginSpec:
+def checked_login(values: Mapping[str, Any], *,
+                  environment_only: bool = False) -> login.LoginSpec:
     """:func:`check` then :func:`login_spec`, for callers that stop at the first problem (a data
-    function, the CLI): a :class:`ConfigurationError` names the input and the fix."""
+    function, the CLI): a :class:`ConfigurationError` names the input and the fix
+    (``environment_only``: the caller reads no input and no config, only ``ANYPOINT_*``)."""
     inputs, problems = check({key: value for key, value in values.items()
-                              if key in LOGIN_NAMES})
+                              if key in LOGIN_NAMES}, environment_only=environment_only)
     if problems:
         raise ConfigurationError("; ".join(problem.reason for problem in problems),
                                  field=problems[0].field)
@@ -389,7 +383,7 @@ def _map_failure(spec: Input, value: Any) -> str | None:
     return None
 
 
-def _credential_failures(props: Mapping[str, Any]) -> list[Problem]:
+def _credential_failures(props: Mapping[str, Any], environment_only: bool) -> list[Problem]:
     has = {key: given(props, key) for key in CREDENTIALS}
     fail: list[Problem] = []
     if has["saml_response"]:
@@ -413,15 +407,15 @@ def _credential_failures(props: Mapping[str, Any]) -> list[Problem]:
         if has[first] != has[second]:
             missing, present = (second, first) if has[first] else (first, second)
             fail.append(Problem(missing, f"{missing} is required with {present}: "
-                                f"{where_to_set(missing)}. Valid: {_VALID_COMBINATIONS}"))
+                                f"{where_to_set(missing, environment_only)}. Valid: "
+                                f"{_VALID_COMBINATIONS}"))
     if not fail and flow_of(props) is None:
         keys = [s for s in INPUTS if s.name in ("client_id", "client_secret")]
-        fail.append(Problem(
-            "client_id",
-            f"no credentials given: set them as inputs, in Pulumi config ({_config_hint(keys)}), "
-            f"or in the {' / '.join(v for s in keys for v in s.env_vars)} environment variables. "
-            f"Valid: {_VALID_COMBINATIONS}",
-        ))
+        variables = f"the {' / '.join(v for s in keys for v in s.env_vars)} environment variables"
+        places = (f"set {variables}" if environment_only else
+                  f"set them as inputs, in Pulumi config ({_config_hint(keys)}), or in {variables}")
+        fail.append(Problem("client_id", f"no credentials given: {places}. "
+                                         f"Valid: {_VALID_COMBINATIONS}"))
     return fail
 
 
@@ -445,9 +439,12 @@ def _jwt_failures(has: Mapping[str, bool]) -> list[Problem]:
     return fail
 
 
-def where_to_set(name: str) -> str:
-    """Where an input can be given: as an input, its config key and its environment variable."""
+def where_to_set(name: str, environment_only: bool = False) -> str:
+    """Where an input can be given: as an input, its config key and its environment variable
+    (``environment_only``: the variable alone, for a caller that reads nothing else)."""
     spec = BY_NAME[name]
+    if environment_only and spec.env_vars:
+        return f"set the {' or '.join(spec.env_vars)} environment variable"
     places = [f"set {name} as an input"]
     if spec.config_key:
         places.append(f"`pulumi config set {'--secret ' if spec.secret else ''}"
@@ -473,12 +470,14 @@ def _location_failures(props: Mapping[str, Any]) -> list[Problem]:
     return []
 
 
-def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+def check(news: Mapping[str, Any], *,
+          environment_only: bool = False) -> tuple[dict[str, Any], list[Problem]]:
     """Defaults filled, values validated and normalized (no network).
 
     Every value is judged by its declaration first; only when all are well formed are the
     combinations judged (which flow, which control plane). Unknown values pass; names that are
-    not inputs fail.
+    not inputs fail. ``environment_only``: a missing credential is said to come from its
+    ``ANYPOINT_*`` variable only (``anypoint-token`` reads no inputs and no config).
     """
     inputs = {key: value for key, value in news.items() if value is not None}
     for key, default in DEFAULTS.items():
@@ -492,7 +491,7 @@ def check(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
             if reason:
                 failures.append(Problem(spec.name, reason))
     if not failures:
-        failures = _credential_failures(inputs) + _location_failures(inputs)
+        failures = _credential_failures(inputs, environment_only) + _location_failures(inputs)
     if not failures:
         base_url, region = inputs.get("base_url"), inputs.get("region")
         if isinstance(base_url, str) and base_url:

@@ -14,7 +14,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, overload
 
-from ..access.errors import ConfigurationError, NotFoundError, excerpt
+from ..access.errors import ConfigurationError, NotFoundError
 from ..access.models import (
     ApiResponse,
     BusinessGroup,
@@ -23,6 +23,7 @@ from ..access.models import (
     Model,
     Organization,
 )
+from ..access.redaction import excerpt
 
 __all__ = [
     "AccessTokenResult",
@@ -34,7 +35,6 @@ __all__ = [
     "AwaitableEnvironments",
     "AwaitableOrganization",
     "AwaitableProfile",
-    "AwaitableResult",
     "BusinessGroup",
     "BusinessGroupTree",
     "Environment",
@@ -42,7 +42,6 @@ __all__ = [
     "MemberOrganization",
     "Organization",
     "Profile",
-    "as_awaitable",
 ]
 
 A = TypeVar("A", bound="AwaitableResult")

@@ -15,13 +15,14 @@ or passes it to a resource's input (then as ciphertext, since the ``_output`` re
 from __future__ import annotations
 
 import pulumi
+from typing_extensions import Unpack
 
 from ..core import functions as core
 from ..core.results import AccessTokenResult, AwaitableAccessTokenResult
+from ..token.resource import LoginInputs
 from .invoke import DataFunction
 
-__all__ = ["AccessTokenResult", "AwaitableAccessTokenResult", "get_access_token",
-           "get_access_token_output"]
+__all__ = ["get_access_token", "get_access_token_output"]
 
 
 ACCESS_TOKEN = DataFunction(core.ACCESS_TOKEN, AwaitableAccessTokenResult)
@@ -29,21 +30,8 @@ ACCESS_TOKEN = DataFunction(core.ACCESS_TOKEN, AwaitableAccessTokenResult)
 
 def get_access_token(
     *,
-    client_id: str | None = None,
-    client_secret: str | None = None,
-    username: str | None = None,
-    password: str | None = None,
-    saml_response: str | None = None,
-    saml_org_domain: str | None = None,
-    saml_provider_id: str | None = None,
-    private_key: str | None = None,
-    identity_provider_id: str | None = None,
-    base_url: str | None = None,
-    region: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **inputs: Unpack[LoginInputs],
 ) -> AwaitableAccessTokenResult:
     """Log in now and return the token (plain values; ``await`` works too).
 
@@ -58,21 +46,8 @@ def get_access_token(
 
 def get_access_token_output(
     *,
-    client_id: pulumi.Input[str] | None = None,
-    client_secret: pulumi.Input[str] | None = None,
-    username: pulumi.Input[str] | None = None,
-    password: pulumi.Input[str] | None = None,
-    saml_response: pulumi.Input[str] | None = None,
-    saml_org_domain: pulumi.Input[str] | None = None,
-    saml_provider_id: pulumi.Input[str] | None = None,
-    private_key: pulumi.Input[str] | None = None,
-    identity_provider_id: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
-    region: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **inputs: Unpack[LoginInputs],
 ) -> pulumi.Output[AccessTokenResult]:
     """A token logged in for on this run, as a **secret** ``Output`` (``.access_token``,
     ``.expires_at``… are secret too: ``pulumi.Output.unsecret(t.expires_at)`` for a plain one).

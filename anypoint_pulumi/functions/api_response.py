@@ -13,19 +13,16 @@ things with a resource. The result is not secret unless ``secret=True``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
+from typing_extensions import Unpack
 
 from ..core import functions as core
 from ..core.results import ApiResponse, AwaitableApiResponse
-from .invoke import DataFunction
+from .invoke import Connection, DataFunction
 
-if TYPE_CHECKING:
-    from ..token.resource import AnypointToken
-
-__all__ = ["ApiResponse", "AwaitableApiResponse", "get_api_response",
-           "get_api_response_output"]
+__all__ = ["get_api_response", "get_api_response_output"]
 
 API_RESPONSE = DataFunction(core.API_RESPONSE, AwaitableApiResponse)
 
@@ -39,14 +36,8 @@ def get_api_response(
     organization_id: str | None = None,
     environment_id: str | None = None,
     secret: bool = False,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableApiResponse:
     """Call an Anypoint API now (plain values; ``await`` works too) and return the
     :class:`ApiResponse` (``status``, ``headers``, ``body``: the parsed JSON or text).
@@ -69,14 +60,8 @@ def get_api_response_output(
     organization_id: pulumi.Input[str] | None = None,
     environment_id: pulumi.Input[str] | None = None,
     secret: bool = False,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[ApiResponse]:
     """An Anypoint API's answer as an ``Output`` (``response.body`` lifts: ``.body["total"]``).
 

@@ -8,29 +8,15 @@ names that exist, when there is none. Results are not secret.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pulumi
+from typing_extensions import Unpack
 
-from ..access.models import ENVIRONMENT_TYPES
 from ..core import functions as core
 from ..core.results import AwaitableEnvironment, AwaitableEnvironments, Environment, Environments
-from .invoke import DataFunction
+from .invoke import Connection, DataFunction
 
-if TYPE_CHECKING:
-    from ..token.resource import AnypointToken
-
-__all__ = [
-    "ENVIRONMENT_TYPES",
-    "AwaitableEnvironment",
-    "AwaitableEnvironments",
-    "Environment",
-    "Environments",
-    "get_environment",
-    "get_environment_output",
-    "get_environments",
-    "get_environments_output",
-]
+__all__ = ["get_environment", "get_environment_output", "get_environments",
+           "get_environments_output"]
 
 ENVIRONMENTS = DataFunction(core.ENVIRONMENTS, AwaitableEnvironments)
 ENVIRONMENT = DataFunction(core.ENVIRONMENT, AwaitableEnvironment)
@@ -42,14 +28,8 @@ def get_environments(
     name: str | None = None,
     type: str | None = None,
     is_production: bool | None = None,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableEnvironments:
     """Read the environments of an organization now (plain values; ``await`` works too).
 
@@ -66,14 +46,8 @@ def get_environments_output(
     name: pulumi.Input[str] | None = None,
     type: pulumi.Input[str] | None = None,
     is_production: pulumi.Input[bool] | None = None,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[Environments]:
     """The environments of an organization as an ``Output`` (arguments as
     :func:`get_environments`, as ``pulumi.Input``). Unknown while the token is; not secret."""
@@ -84,14 +58,8 @@ def get_environment(
     *,
     name: str,
     organization_id: str | None = None,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableEnvironment:
     """The environment called ``name`` (exactly) in an organization (default: the token's own).
 
@@ -105,14 +73,8 @@ def get_environment_output(
     *,
     name: pulumi.Input[str],
     organization_id: pulumi.Input[str] | None = None,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[Environment]:
     """The environment called ``name`` as an ``Output`` (``environment.id`` is an
     ``Output[str]``). Arguments as :func:`get_environment`; unknown while the token is."""

@@ -23,9 +23,10 @@ always secret. **Preview:** an unknown token gives an unknown result and no requ
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 import pulumi
 
@@ -39,7 +40,7 @@ from ..token.provider import notify
 if TYPE_CHECKING:
     from ..token.resource import AnypointToken
 
-__all__ = ["DataFunction"]
+__all__ = ["Connection", "DataFunction"]
 
 A = TypeVar("A", bound=AwaitableResult)
 
@@ -47,6 +48,39 @@ _DEPENDENCIES = "__depends_on"
 _TOKEN_ARGUMENTS = ("access_token", "token", "region", "base_url", "grant_type",
                     *CONNECTION_NAMES)
 """The arguments that say how to reach Anypoint (``token`` is Python's own)."""
+
+
+class Connection(TypedDict, total=False):
+    """How a data function reaches Anypoint (plain values, or ``pulumi.Input`` ones).
+
+    The token: ``access_token`` (with ``region`` or ``base_url``; else the stack's config, then
+    the environment; default ``us``), or ``token`` an ``AnypointToken`` (its control plane and
+    connection settings are used), or neither: the ``ANYPOINT_ACCESS_TOKEN`` a pipeline handed
+    over. ``timeout_seconds`` (the whole call's budget, default 30), ``ca_bundle`` and
+    ``verify_tls`` tune the connection.
+    """
+
+    access_token: pulumi.Input[str] | None
+    token: AnypointToken | None
+    region: pulumi.Input[str] | None
+    base_url: pulumi.Input[str] | None
+    timeout_seconds: pulumi.Input[float] | None
+    ca_bundle: pulumi.Input[str] | None
+    verify_tls: pulumi.Input[bool] | None
+
+
+def _flat(function: core.Function, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """A function's ``locals()``: its own arguments, and those gathered in ``**kwargs`` (any
+    that the function does not take refused, as Python refuses an unexpected keyword)."""
+    flat = {key: value for key, value in arguments.items() if key not in ("connection", "inputs")}
+    for gathered in ("connection", "inputs"):
+        flat.update(arguments.get(gathered) or {})
+    known = {*function.takes, "token", "opts"}
+    unexpected = sorted(set(flat) - known)
+    if unexpected:
+        raise TypeError(f"{function.name}() got an unexpected keyword argument "
+                        f"{unexpected[0]!r}: it takes {', '.join(sorted(known))}")
+    return flat
 
 
 @dataclass(frozen=True)
@@ -59,29 +93,40 @@ class DataFunction(Generic[A]):
     def plain(self, arguments: Mapping[str, Any]) -> A:
         """The ``get_x`` form: read now with plain values (an ``Output`` among them, such as
         ``token=``, is waited for; an unknown one is refused, pointing at ``get_x_output``)."""
+        arguments = _flat(self.function, arguments)
         _check_options(arguments.get("opts"), pulumi.InvokeOptions)
         inputs = self._inputs(arguments)
         if self.function.logs_in and _in_program():
             _warn_plain_login_once(self.function.name)
-        if not any(isinstance(value, pulumi.Output) for value in inputs.values()):
+        if not any(_holds_output(value) for value in inputs.values()):
             return as_awaitable(self.awaitable, self._fetch(inputs))
         from pulumi.runtime.sync_await import _sync_await
 
-        async def resolve() -> tuple[dict[str, Any], bool]:
-            combined = pulumi.Output.all(**inputs)
-            return await combined.future() or {}, await combined.is_known()
+        async def resolve() -> tuple[dict[str, Any], list[str]]:
+            # An Output at any depth (a secret inside json=) is resolved, not sent as an object.
+            outputs = {key: pulumi.Output.from_input(value) for key, value in inputs.items()}
+            return ({key: await out.future() for key, out in outputs.items()},
+                    [key for key, out in outputs.items() if not await out.is_known()])
 
-        values, known = _sync_await(resolve())
-        if not known:
+        values, unknown = _sync_await(resolve())
+        if "access_token" in unknown:
             raise ConfigurationError(
                 f"{self.function.name}(): the token is not known yet (it is created or renewed "
                 "in this run, so `pulumi preview` cannot see it)", field="access_token",
+                hint=f"Use {self.function.name}_output(...), whose result is unknown in preview "
+                "and read during `pulumi up`")
+        if unknown:
+            raise ConfigurationError(
+                f"{self.function.name}(): {unknown[0]} is not known yet (it depends on a "
+                "resource created in this run, so `pulumi preview` cannot see it)",
+                field=unknown[0],
                 hint=f"Use {self.function.name}_output(...), whose result is unknown in preview "
                 "and read during `pulumi up`")
         return as_awaitable(self.awaitable, self._fetch(values))
 
     def output(self, arguments: Mapping[str, Any]) -> pulumi.Output[Any]:
         """The ``get_x_output`` form: the read lifted over the inputs, in a worker thread."""
+        arguments = _flat(self.function, arguments)
         opts = _check_options(arguments.get("opts"), pulumi.InvokeOutputOptions)
         inputs = self._inputs(arguments)
         dependencies = _dependencies(opts)
@@ -104,7 +149,7 @@ class DataFunction(Generic[A]):
         # Only the secrecy of the token and of how to reach Anypoint is dropped (no result holds
         # them): any other secret input, at any depth, still makes the result secret.
         others = {key: pulumi.Output.from_input(value) for key, value in inputs.items()
-                  if key not in (*_TOKEN_ARGUMENTS, _DEPENDENCIES)}
+                  if core.carries_secrecy(key) and key != _DEPENDENCIES}
         if not others:
             return read
         secrecy = pulumi.Output.all(**others).apply(lambda _: None)
@@ -162,7 +207,9 @@ def _connection(*, access_token: Any, token: AnypointToken | None, region: Any, 
                for key in CONNECTION_NAMES}}
 
 
-_WARNED: set[str] = set()
+_WARNED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+"""The functions warned about, per run: a run's resource monitor is its own (the Automation API
+hosts several runs of inline programs in one process, each with a new monitor)."""
 
 
 def _in_program() -> bool:
@@ -173,12 +220,24 @@ def _in_program() -> bool:
 def _warn_plain_login_once(name: str) -> None:
     """The plain form of a login function holds the token in plain text: a program that exports
     it or passes it on stores it unencrypted. Said once per program run."""
-    if name in _WARNED:
+    warned = _WARNED.setdefault(pulumi.runtime.settings.get_monitor(), set())
+    if name in warned:
         return
-    _WARNED.add(name)
+    warned.add(name)
     pulumi.log.warn(
         f"{name}() returns the token as a plain value: exported or passed to a resource it is "
         f"stored in plaintext. Use {name}_output(...), whose result is secret.")
+
+
+def _holds_output(value: Any) -> bool:
+    """Whether ``value`` is or holds (in a dict, list or tuple, at any depth) an Output."""
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_output(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_output(item) for item in value)
+    return False
 
 
 Options = TypeVar("Options", pulumi.InvokeOptions, pulumi.InvokeOutputOptions)

@@ -9,11 +9,9 @@ token's own (one ``/accounts/api/me`` request). Results are not secret.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pulumi
+from typing_extensions import Unpack
 
-from ..access.models import BusinessGroup
 from ..core import functions as core
 from ..core.results import (
     AwaitableBusinessGroupTree,
@@ -21,22 +19,10 @@ from ..core.results import (
     BusinessGroupTree,
     Organization,
 )
-from .invoke import DataFunction
+from .invoke import Connection, DataFunction
 
-if TYPE_CHECKING:
-    from ..token.resource import AnypointToken
-
-__all__ = [
-    "AwaitableBusinessGroupTree",
-    "AwaitableOrganization",
-    "BusinessGroup",
-    "BusinessGroupTree",
-    "Organization",
-    "get_business_groups",
-    "get_business_groups_output",
-    "get_organization",
-    "get_organization_output",
-]
+__all__ = ["get_business_groups", "get_business_groups_output", "get_organization",
+           "get_organization_output"]
 
 ORGANIZATION = DataFunction(core.ORGANIZATION, AwaitableOrganization)
 BUSINESS_GROUPS = DataFunction(core.BUSINESS_GROUPS, AwaitableBusinessGroupTree)
@@ -45,14 +31,8 @@ BUSINESS_GROUPS = DataFunction(core.BUSINESS_GROUPS, AwaitableBusinessGroupTree)
 def get_organization(
     *,
     organization_id: str | None = None,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableOrganization:
     """Read an organization now (default: the token's own; plain values, ``await`` works too).
 
@@ -64,14 +44,8 @@ def get_organization(
 def get_organization_output(
     *,
     organization_id: pulumi.Input[str] | None = None,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[Organization]:
     """An organization as an ``Output`` (arguments as :func:`get_organization`, as
     ``pulumi.Input``). Unknown while the token is; not secret."""
@@ -81,15 +55,9 @@ def get_organization_output(
 def get_business_groups(
     *,
     organization_id: str | None = None,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
     grant_type: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableBusinessGroupTree:
     """Read the business-group tree below an organization now (default: the token's own).
 
@@ -103,15 +71,9 @@ def get_business_groups(
 def get_business_groups_output(
     *,
     organization_id: pulumi.Input[str] | None = None,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
     grant_type: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[BusinessGroupTree]:
     """The business-group tree as an ``Output`` (arguments as :func:`get_business_groups`, as
     ``pulumi.Input``). Unknown while the token is; not secret."""

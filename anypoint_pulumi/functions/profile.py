@@ -9,19 +9,14 @@ at most two otherwise. The result never holds a credential and is not secret.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pulumi
+from typing_extensions import Unpack
 
 from ..core import functions as core
-from ..core.results import AwaitableProfile, MemberOrganization, Profile
-from .invoke import DataFunction
+from ..core.results import AwaitableProfile, Profile
+from .invoke import Connection, DataFunction
 
-if TYPE_CHECKING:
-    from ..token.resource import AnypointToken
-
-__all__ = ["AwaitableProfile", "MemberOrganization", "Profile", "get_profile",
-           "get_profile_output"]
+__all__ = ["get_profile", "get_profile_output"]
 
 
 PROFILE = DataFunction(core.PROFILE, AwaitableProfile)
@@ -29,15 +24,9 @@ PROFILE = DataFunction(core.PROFILE, AwaitableProfile)
 
 def get_profile(
     *,
-    access_token: str | None = None,
-    token: AnypointToken | None = None,
-    region: str | None = None,
-    base_url: str | None = None,
     grant_type: str | None = None,
-    timeout_seconds: float | None = None,
-    ca_bundle: str | None = None,
-    verify_tls: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> AwaitableProfile:
     """Read the profile of a token now (plain values; ``await`` works too).
 
@@ -53,15 +42,9 @@ def get_profile(
 
 def get_profile_output(
     *,
-    access_token: pulumi.Input[str] | None = None,
-    token: AnypointToken | None = None,
-    region: pulumi.Input[str] | None = None,
-    base_url: pulumi.Input[str] | None = None,
     grant_type: pulumi.Input[str] | None = None,
-    timeout_seconds: pulumi.Input[float] | None = None,
-    ca_bundle: pulumi.Input[str] | None = None,
-    verify_tls: pulumi.Input[bool] | None = None,
     opts: pulumi.InvokeOutputOptions | None = None,
+    **connection: Unpack[Connection],
 ) -> pulumi.Output[Profile]:
     """The profile of a token as an ``Output`` (``pulumi.Input`` values, e.g. ``token=token``).
 

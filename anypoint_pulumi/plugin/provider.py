@@ -75,10 +75,21 @@ def _config_of(request: ConfigureRequest) -> ProviderConfig:
     for key, value in request.args.items():
         if isinstance(value.value, str) and value.value and not is_unknown(value):
             settings[key] = Setting(value=value.value, secret=value.contains_secret())
-        elif isinstance(value.value, (bool, float)):
-            settings[key] = Setting(value=str(value.value).lower(),
-                                         secret=value.contains_secret())
+        elif isinstance(value.value, (bool, float)):  # typed by the schema: as config text
+            text = str(value.value).lower() if isinstance(value.value, bool) else f"{value.value:g}"
+            settings[key] = Setting(value=text, secret=value.contains_secret())
     return ProviderConfig(settings)
+
+
+_CONFIG_TYPES: Mapping[type, tuple[type, ...]] = {str: (str,), float: (float, str),
+                                                  bool: (bool, str)}
+"""What a configuration value of each declared type may arrive as (text is read by the core)."""
+_CONFIG_WORDS: Mapping[type, str] = {float: "a number", bool: "true or false"}
+
+
+def _kind(value: object) -> str:
+    return {bool: "true or false", float: "a number", str: "a string"}.get(
+        type(value), "a list or map")
 
 
 def _tell(notices: Iterable[Notice]) -> None:
@@ -123,15 +134,18 @@ class AnypointAuthProvider(Provider):
         return GetSchemaResponse(schema=schema.schema_json())
 
     async def check_config(self, request: CheckRequest) -> CheckResponse:
+        """Only the types: the values are judged where they are used (Check), with the rest."""
         config = {spec.config_key: spec for spec in schema.INPUTS if spec.config_key}
         failures = []
         for key, value in request.new_inputs.items():
             spec = config.get(key)
             if spec is None or value.value is None or is_unknown(value):
                 continue  # "version" and the like are the engine's; unknowns pass
-            if not isinstance(value.value, str):
-                failures.append(CheckFailure(key, f"{schema.CONFIG_NAMESPACE}:{key} must be a "
-                                             "string"))
+            wanted = _CONFIG_TYPES.get(spec.type, (str,))
+            if not isinstance(value.value, wanted):
+                failures.append(CheckFailure(key, (
+                    f"{schema.CONFIG_NAMESPACE}:{key} must be "
+                    f"{_CONFIG_WORDS.get(spec.type, 'a string')}, not {_kind(value.value)}")))
         return CheckResponse(inputs=dict(request.new_inputs), failures=failures)
 
     async def diff_config(self, request: DiffRequest) -> DiffResponse:
@@ -245,8 +259,7 @@ class AnypointAuthProvider(Provider):
             raise
         finally:
             _tell(notices)
-        secret = (function.logs_in or values.get(function.secret_argument or "") is True
-                  or any(name not in data.CONNECTION_ARGUMENTS for name in args.secret))
+        secret = function.result_is_secret(values, args.secret)
         return InvokeResponse(return_value=result_to_wire(result, UNKNOWN, secret))
 
     def _arguments(self, function: data.Function, given: Mapping[str, Any]

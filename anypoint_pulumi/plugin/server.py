@@ -27,7 +27,8 @@ from pulumi.runtime import proto
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from .._version import __version__
-from ..access.errors import AnypointError, redact
+from ..access.errors import AnypointError
+from ..access.redaction import redact
 from . import schema
 
 __all__ = ["AnypointAuthServicer", "serve"]

@@ -12,20 +12,51 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, overload
+from typing import Any, TypedDict, overload
 
 import pulumi
 import pulumi.dynamic
+from typing_extensions import Unpack
 
 from ..core import inputs as schema
 from .config import program_defaults
 from .provider import TOKEN_PROVIDER
 
-__all__ = ["TOKEN_TYPE", "AnypointToken", "AnypointTokenArgs"]
+__all__ = ["TOKEN_TYPE", "AnypointToken", "AnypointTokenArgs", "AnypointTokenInputs", "LoginInputs"]
 
 MODULE, NAME = "anypoint", "AnypointToken"
 TOKEN_TYPE = f"pulumi-python:dynamic/{MODULE}:{NAME}"
 """The type token of an ``AnypointToken`` (what the engine and ``Mocks.new_resource`` see)."""
+
+
+
+class LoginInputs(TypedDict, total=False):
+    """What one login takes (``AnypointToken``'s login inputs, ``get_access_token``'s
+    arguments): credentials that select the flow, the control plane, the connection settings.
+    Unset credentials and location come from config, then ``ANYPOINT_*`` variables, each group
+    whole from one place."""
+
+    client_id: pulumi.Input[str] | None
+    client_secret: pulumi.Input[str] | None
+    username: pulumi.Input[str] | None
+    password: pulumi.Input[str] | None
+    saml_response: pulumi.Input[str] | None
+    saml_org_domain: pulumi.Input[str] | None
+    saml_provider_id: pulumi.Input[str] | None
+    private_key: pulumi.Input[str] | None
+    identity_provider_id: pulumi.Input[str] | None
+    base_url: pulumi.Input[str] | None
+    region: pulumi.Input[str] | None
+    timeout_seconds: pulumi.Input[float] | None
+    ca_bundle: pulumi.Input[str] | None
+    verify_tls: pulumi.Input[bool] | None
+
+class AnypointTokenInputs(LoginInputs, total=False):
+    """``AnypointToken``'s keyword inputs: a login's, and what a token kept in state adds."""
+
+    renew_before_seconds: pulumi.Input[float] | None
+    triggers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None
+    revoke_on_delete: pulumi.Input[bool] | None
 
 
 
@@ -105,24 +136,7 @@ class AnypointToken(pulumi.dynamic.Resource, module=MODULE, name=NAME):
         resource_name: str,
         args: None = None,
         opts: pulumi.ResourceOptions | None = None,
-        *,
-        client_id: pulumi.Input[str] | None = None,
-        client_secret: pulumi.Input[str] | None = None,
-        username: pulumi.Input[str] | None = None,
-        password: pulumi.Input[str] | None = None,
-        saml_response: pulumi.Input[str] | None = None,
-        saml_org_domain: pulumi.Input[str] | None = None,
-        saml_provider_id: pulumi.Input[str] | None = None,
-        private_key: pulumi.Input[str] | None = None,
-        identity_provider_id: pulumi.Input[str] | None = None,
-        base_url: pulumi.Input[str] | None = None,
-        region: pulumi.Input[str] | None = None,
-        renew_before_seconds: pulumi.Input[float] | None = None,
-        triggers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
-        revoke_on_delete: pulumi.Input[bool] | None = None,
-        timeout_seconds: pulumi.Input[float] | None = None,
-        ca_bundle: pulumi.Input[str] | None = None,
-        verify_tls: pulumi.Input[bool] | None = None,
+        **kwargs: Unpack[AnypointTokenInputs],
     ) -> None: ...
 
     def __init__(

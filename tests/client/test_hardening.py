@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 import jwt
 import pytest
 import requests
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from anypoint_pulumi.access import client as client_module
@@ -167,7 +167,17 @@ def test_a_password_in_a_base_url_is_never_in_the_error(url: str) -> None:
        scheme=st.sampled_from(["https://", "http://", "ftp://", "https//", "", "https:/"]))
 def test_property_a_userinfo_password_never_reaches_a_message(
         password: str, host: str, scheme: str) -> None:
+    password = f"Zq{password}qZ"  # never a piece of our own words
     url = f"{scheme}max:{password}@{host}/x"
+    # Our own words may contain a short password by chance ("creden" in "credentials"): only
+    # text that came from the URL counts, so a password the same message shows without it is
+    # not one to look for.
+    stand_in = f"{scheme}max:{chr(0x2603) * len(password)}@{host}/x"
+    try:
+        normalize_base_url(stand_in)
+    except ConfigurationError as exc:
+        assume(password not in str(exc))
+    assume(password not in host and password not in scheme)
     try:
         normalize_base_url(url)
     except ConfigurationError as exc:
@@ -277,3 +287,33 @@ def test_a_post_is_sent_once_through_the_same_pool_as_every_other_call(
 
     assert emulator.count("/once", method="POST") == 1
     assert set(transport_module._TRANSPORTS) == pools  # no second transport for "no retries"
+
+
+# Logins: every credential given, as text, before anything is sent ---------------------------------
+
+LOGINS: dict[str, tuple[Callable[..., object], dict[str, Any]]] = {
+    "client_credentials": (AccessManagementClient.client_credentials,
+                           {"client_id": "app", "client_secret": "secret-1234"}),
+    "password_grant": (AccessManagementClient.password_grant,
+                       {"client_id": "app", "client_secret": "secret-1234", "username": "max",
+                        "password": "pw-1234"}),
+    "login": (AccessManagementClient.login, {"username": "max", "password": "pw-1234"}),
+    "saml_login": (AccessManagementClient.saml_login, {"saml_response": "PHNhbWw+"}),
+    "jwt_bearer": (AccessManagementClient.jwt_bearer,
+                   {"client_id": "app", "private_key": "not checked first",
+                    "identity_provider_id": "idp", "username": "max"}),
+}
+MISSING = [(flow, field, bad) for flow, (_, args) in LOGINS.items() for field in args
+           if field != "private_key" for bad in (None, "", "  ", 42)]
+
+
+@pytest.mark.parametrize("flow, field, bad", MISSING)
+def test_a_missing_credential_is_refused_naming_it_before_sending(
+        client: AccessManagementClient, hostile: HostileServer, flow: str, field: str,
+        bad: Any) -> None:
+    call, args = LOGINS[flow]
+
+    with pytest.raises(ConfigurationError) as caught:
+        call(client, **{**args, field: bad})
+
+    assert caught.value.field == field and hostile.count() == 0

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anypoint_pulumi.access.errors import redact as redact_from_errors
 from anypoint_pulumi.access.redaction import (
     REDACTED,
     SHOWN_WINDOW,
@@ -180,10 +179,6 @@ def test_excerpt_url_redacts_a_secret_in_the_path() -> None:
     assert SECRET not in excerpt_url(f"https://h/{quote(SECRET, safe='')}/x", [SECRET])
 
 
-def test_errors_module_re_exports_the_same_redact() -> None:
-    assert redact_from_errors is redact
-
-
 # Properties ---------------------------------------------------------------------------------------
 
 _secret_text = st.text(min_size=4, max_size=24).filter(lambda s: s.strip() == s and s)
@@ -244,3 +239,35 @@ def test_property_redact_and_excerpt_never_raise(text: str, secrets: list[str | 
                     max_size=200))
 def test_property_ordinary_words_without_secrets_are_kept(text: str) -> None:
     assert redact(text, ["zz-not-there-zz"]) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=120), secrets=st.lists(st.text(min_size=1, max_size=12), max_size=3))
+def test_property_the_quick_check_never_skips_a_text_redaction_would_change(
+        text: str, secrets: list[str]) -> None:
+    from anypoint_pulumi.access import redaction
+
+    known = redaction._known(secrets)
+    spans = redaction._masks(text, known)
+    full = WITHHELD if spans is None else redaction._apply(text, spans, len(text))
+
+    assert redact(text, secrets) == full
+
+
+def test_ordinary_strings_of_an_answer_skip_the_full_redaction(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from anypoint_pulumi.access import redaction
+    from anypoint_pulumi.access.api_requests import masked
+
+    calls: list[str] = []
+    real = redaction._masks
+    monkeypatch.setattr(redaction, "_masks", lambda text, known: calls.append(text) or real(
+        text, known))
+    token = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    body = {"data": [{"id": f"env-{i}", "name": f"Env {i}"} for i in range(1000)],
+            "echo": f"Bearer {token.upper()}"}
+
+    out = masked(body, token)
+
+    assert calls == [f"Bearer {token.upper()}"]  # only the string that needs it
+    assert token.upper() not in out["echo"]

@@ -13,7 +13,8 @@ import pytest
 
 from anypoint_pulumi.access.client import AccessManagementClient
 from anypoint_pulumi.access.endpoints import ME, TOKEN_V2
-from anypoint_pulumi.access.errors import REDACTED, AnypointError, UnexpectedResponseError
+from anypoint_pulumi.access.errors import AnypointError, UnexpectedResponseError
+from anypoint_pulumi.access.redaction import REDACTED
 from tests.secrets import new_canary
 from tests.support.hostile import Act, HostileServer
 

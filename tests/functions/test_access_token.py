@@ -20,6 +20,7 @@ from anypoint_pulumi import (
 )
 from anypoint_pulumi.access.errors import BadCredentialsError, ConfigurationError
 from anypoint_pulumi.core import inputs as schema
+from anypoint_pulumi.token.resource import LoginInputs
 from tests.secrets import new_canary, pem_body_lines
 
 from .conftest import LOGIN_FLOWS, login_args
@@ -39,9 +40,10 @@ def logins(emu: Any) -> int:
 def test_the_arguments_are_the_schemas_login_inputs_in_order(function: Any) -> None:
     parameters = inspect.signature(function).parameters
 
-    assert [name for name in parameters if name != "opts"] == list(schema.LOGIN_NAMES)
-    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is None
-               for p in parameters.values())
+    assert list(parameters) == ["opts", "inputs"]
+    assert parameters["inputs"].kind is inspect.Parameter.VAR_KEYWORD
+    assert parameters["inputs"].annotation == "Unpack[LoginInputs]"
+    assert list(LoginInputs.__annotations__) == list(schema.LOGIN_NAMES)
 
 
 def test_the_login_inputs_are_the_resources_without_the_state_only_ones() -> None:
@@ -53,10 +55,9 @@ def test_the_login_inputs_are_the_resources_without_the_state_only_ones() -> Non
 
 @pytest.mark.parametrize("function", [get_access_token, get_access_token_output])
 def test_the_argument_types_follow_the_declaration(function: Any) -> None:
-    parameters = inspect.signature(function).parameters
     for name in schema.LOGIN_NAMES:
         kind = {str: "str", bool: "bool", float: "float"}[schema.BY_NAME[name].type]
-        assert kind in str(parameters[name].annotation), (name, parameters[name].annotation)
+        assert kind in str(LoginInputs.__annotations__[name]), name
 
 
 def test_the_options_are_the_data_functions_options() -> None:

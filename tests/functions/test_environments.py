@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from anypoint_pulumi import Environment, Environments
 from anypoint_pulumi.access.errors import ConfigurationError, NotFoundError
-from anypoint_pulumi.functions.environments import (
-    Environment,
-    Environments,
-    get_environment,
-    get_environments,
-)
+from anypoint_pulumi.functions.environments import get_environment, get_environments
 
 ME = "/accounts/api/me"
 

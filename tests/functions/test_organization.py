@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from anypoint_pulumi import BusinessGroup
 from anypoint_pulumi.access.errors import NotFoundError, PermissionDeniedError, TokenRejectedError
 from anypoint_pulumi.emulator import Fault
-from anypoint_pulumi.functions.organization import (
-    BusinessGroup,
-    get_business_groups,
-    get_organization,
-)
+from anypoint_pulumi.functions.organization import get_business_groups, get_organization
 
 ME = "/accounts/api/me"
 

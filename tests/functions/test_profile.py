@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from anypoint_pulumi.functions.profile import MemberOrganization, Profile, get_profile
+from anypoint_pulumi import MemberOrganization, Profile
+from anypoint_pulumi.functions.profile import get_profile
 
 PROFILE = "/accounts/api/profile"
 ME = "/accounts/api/me"

@@ -12,6 +12,7 @@ import pytest
 import anypoint_pulumi
 from anypoint_pulumi import get_environment, get_environment_output, get_profile
 from anypoint_pulumi.core.functions import CONNECTION_ARGUMENTS
+from anypoint_pulumi.functions.invoke import Connection
 
 PLAIN = ["get_profile", "get_environments", "get_environment", "get_organization",
          "get_business_groups", "get_api_response"]
@@ -33,9 +34,25 @@ def test_output_forms_take_invoke_output_options(name: str) -> None:
 @pytest.mark.parametrize("name", EVERY)
 def test_every_function_takes_the_token_and_connection_arguments(name: str) -> None:
     parameters = inspect.signature(getattr(anypoint_pulumi, name)).parameters
-    optional = {"grant_type"}
-    assert set(CONNECTION_ARGUMENTS) - optional <= set(parameters)
-    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
+    connection = parameters["connection"]
+    assert connection.kind is inspect.Parameter.VAR_KEYWORD
+    assert connection.annotation == "Unpack[Connection]"
+    assert all(p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD)
+               for p in parameters.values())
+
+
+def test_the_connection_arguments_are_the_declared_ones() -> None:
+    optional = {"grant_type"}  # only where it saves a request (profile, business groups)
+    assert set(Connection.__annotations__) == {*CONNECTION_ARGUMENTS, "token"} - optional
+
+
+@pytest.mark.parametrize("name", EVERY)
+def test_an_argument_the_function_does_not_take_is_refused_naming_it(name: str) -> None:
+    function = getattr(anypoint_pulumi, name)
+    required = {key: "x" for key, p in inspect.signature(function).parameters.items()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is p.empty}
+    with pytest.raises(TypeError, match="unexpected keyword argument 'acces_token'"):
+        function(acces_token="t", **required)
 
 
 def test_plain_form_accepts_invoke_options(clean, token_of) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import subprocess
 import threading
 import time
@@ -171,7 +172,8 @@ class PluginProcess:
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         env=self.env, text=True)
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()  # ends at the port line or at exit
+        ready, _, _ = select.select([self.process.stdout], [], [], 60)  # a deadline, no sleep
+        line = self.process.stdout.readline() if ready else ""  # the port line, or "" at exit
         if not line.strip().isdigit():
             self.process.kill()
             _, err = self.process.communicate(timeout=30)

@@ -190,3 +190,16 @@ def test_an_unknown_function_is_one_clean_line(stub: Stub) -> None:
         stub.invoke("anypoint-auth:index:getNothing", {})
     assert failed.value.details.startswith(
         "anypoint-auth:index:getNothing is not a function of anypoint-auth: use one of ")
+
+
+def test_typed_configuration_values_are_read(stub: Stub, emu: Emulator) -> None:
+    checked = stub.call("CheckConfig", provider_pb2.CheckRequest(
+        urn="urn:pulumi:dev::p::pulumi:providers:anypoint-auth::default",
+        news=struct({"timeoutSeconds": 7, "verifyTls": True, "clientId": 3, "version": "0.1.0"})))
+    assert {(f.property, f.reason) for f in checked.failures} == {
+        ("clientId", "anypoint-auth:clientId must be a string, not a number")}
+    stub.configure({**creds(emu), "timeoutSeconds": 7, "verifyTls": True},
+                   secret=("clientSecret",))
+    inputs = values(stub.check({}).inputs)
+    assert inputs["timeoutSeconds"] == PropertyValue(7.0)
+    assert inputs["verifyTls"] == PropertyValue(True)

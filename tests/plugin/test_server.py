@@ -116,3 +116,20 @@ def test_a_method_the_provider_lacks_is_a_clean_error(fake: Fake) -> None:
         stub.invoke("anypoint-auth:index:getProfile", {})
     assert "Traceback" not in failed.value.details
     assert "\n" not in failed.value.details
+
+
+def test_a_malformed_request_is_one_line_and_the_server_lives_on(fake: Fake) -> None:
+    from google.protobuf import struct_pb2
+
+    bogus = struct_pb2.Struct()
+    bogus.update({"clientId": {"4dabf18193072939515e22adb298388d": "no-such-kind"},
+                  "clientSecret": {"4dabf18193072939515e22adb298388d":
+                                   "d0e6a833031e9bbcd3f4e8bde6ca49a4"}})  # an output, no value
+    with InProcess(fake) as stub:
+        for _ in range(2):
+            with pytest.raises(CallFailed) as failed:
+                stub.call("Check", provider_pb2.CheckRequest(
+                    urn="urn:pulumi:dev::p::anypoint-auth:index:Token::t", news=bogus))
+            assert failed.value.details.startswith("anypoint-auth Check failed unexpectedly (")
+            assert "\n" not in failed.value.details
+        assert stub.check({"clientId": "app"}).failures  # still serving

@@ -17,16 +17,18 @@ from anypoint_pulumi import AnypointToken, AnypointTokenArgs
 from anypoint_pulumi.core import inputs as schema
 from anypoint_pulumi.testing import TOKEN_TYPE
 from anypoint_pulumi.token import resource
+from anypoint_pulumi.token.resource import AnypointTokenInputs
 from tests.support.provider_server import TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def overload_keywords() -> list[list[str]]:
-    """The keyword-only parameters of each ``@overload`` of ``AnypointToken.__init__``."""
+def overload_keywords() -> list[str]:
+    """What ``**kwargs`` of each ``@overload`` of ``AnypointToken.__init__`` is annotated with."""
     tree = ast.parse(Path(resource_module.__file__).read_text())
     (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "AnypointToken"]
-    return [[arg.arg for arg in fn.args.kwonlyargs] for fn in cls.body
+    return [ast.unparse(fn.args.kwarg.annotation) if fn.args.kwarg and fn.args.kwarg.annotation
+            else "" for fn in cls.body
             if isinstance(fn, ast.FunctionDef) and fn.name == "__init__"
             and any(getattr(d, "id", None) == "overload" for d in fn.decorator_list)]
 
@@ -44,12 +46,12 @@ def test_args_field_types_follow_the_declaration(spec: schema.Input) -> None:
 
 
 def test_the_keyword_overload_takes_every_declared_input() -> None:
-    keyword_forms = [names for names in overload_keywords() if names]
-    assert keyword_forms == [list(schema.NAMES)]
+    assert [names for names in overload_keywords() if names] == ["Unpack[AnypointTokenInputs]"]
+    assert set(AnypointTokenInputs.__annotations__) == set(schema.NAMES)
 
 
 def test_the_args_overload_takes_no_keyword_input() -> None:
-    assert [] in overload_keywords()
+    assert "" in overload_keywords()
 
 
 def test_help_documents_every_input_and_output() -> None:
