@@ -471,16 +471,23 @@ def engine_figures(emu: Emulator, rounds: int) -> tuple[list[Row], list[str]]:
 PLUGIN = "pulumi-resource-anypoint-auth"
 
 
-def plugin_start(runs: int) -> list[float]:
-    """Seconds from spawning the plugin to the port it prints (it then serves until killed)."""
+def plugin_start(runs: int, deadline: float = 60.0) -> list[float]:
+    """Seconds from spawning the plugin to the port it prints (it then serves until killed);
+    a plugin that prints no port line within ``deadline`` seconds fails the benchmark."""
+    import selectors
+
     times: list[float] = []
     for _ in range(runs):
         started = time.perf_counter()
         process = subprocess.Popen([str(Path(sys.executable).parent / PLUGIN)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         try:
             assert process.stdout is not None
-            port = process.stdout.readline().strip()
+            with selectors.DefaultSelector() as waiting:
+                waiting.register(process.stdout, selectors.EVENT_READ)
+                if not waiting.select(timeout=deadline):
+                    raise RuntimeError(f"{PLUGIN} printed nothing within {deadline:.0f} s")
+            port = process.stdout.readline().strip()  # the engine's protocol: one line
             times.append(time.perf_counter() - started)
             if not port.isdigit():
                 raise RuntimeError(f"{PLUGIN} printed no port")
