@@ -1,11 +1,11 @@
 """The quickstart program: log in to Anypoint, then learn who the token is and where it may act.
 
-Credentials and the control plane come from the stack's ``anypoint:*`` config (falling back to
+Credentials and the control plane come from the stack's ``anypoint-auth:*`` config (falling back to
 the ``ANYPOINT_*`` environment variables)::
 
-    pulumi config set anypoint:clientId 0123456789abcdef0123456789abcdef
-    pulumi config set --secret anypoint:clientSecret
-    pulumi config set anypoint:region eu            # or anypoint:baseUrl https://…; default us
+    pulumi config set anypoint-auth:clientId 0123456789abcdef0123456789abcdef
+    pulumi config set --secret anypoint-auth:clientSecret
+    pulumi config set anypoint-auth:region eu            # or anypoint-auth:baseUrl https://…; default us
     pulumi config set environment Sandbox           # optional: the environment to look up
 
 ``make demo`` runs this same program against the local emulator, passing the emulator's base URL
@@ -19,8 +19,8 @@ from anypoint_pulumi import AnypointToken, get_environment_output, get_profile_o
 config = pulumi.Config()
 environment_name = config.get("environment") or "Sandbox"
 
-# No credential inputs: AnypointToken reads anypoint:clientId / anypoint:clientSecret /
-# anypoint:region (or anypoint:baseUrl) from config. Every `pulumi up` keeps the token working:
+# No credential inputs: AnypointToken reads anypoint-auth:clientId / anypoint-auth:clientSecret /
+# anypoint-auth:region (or anypoint-auth:baseUrl) from config. Every `pulumi up` keeps the token working:
 # it is replaced (new token first) when less than 10 minutes of validity remain.
 token = AnypointToken("quickstart")
 

@@ -175,9 +175,9 @@ def unwinding_signals() -> Iterator[None]:
 def stack_config(emulator: EmulatorProcess, environment: str) -> dict[str, tuple[str, bool]]:
     """The config the program reads: key → (value, secret)."""
     return {
-        "anypoint:baseUrl": (emulator.base_url, False),
-        "anypoint:clientId": (emulator.values["client_id"], False),
-        "anypoint:clientSecret": (emulator.values["client_secret"], True),
+        "anypoint-auth:baseUrl": (emulator.base_url, False),
+        "anypoint-auth:clientId": (emulator.values["client_id"], False),
+        "anypoint-auth:clientSecret": (emulator.values["client_secret"], True),
         f"{PROJECT}:environment": (environment, False),
     }
 

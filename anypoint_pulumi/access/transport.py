@@ -404,8 +404,7 @@ class Transport:
                             "loopback", "Plain http:// is allowed to loopback addresses only: "
                             "use https://, or a loopback address such as 127.0.0.1")
         if isinstance(exc, requests.exceptions.SSLError):
-            return _Failure(kind, reason, "TLS verification failed: pass ca_bundle with your "
-                            "organization's CA, or set REQUESTS_CA_BUNDLE")
+            return _Failure(kind, reason, _tls_hint(causes))
         if isinstance(exc, requests.exceptions.ProxyError) or any(
                 isinstance(c, ProxyError) for c in causes):
             return _Failure(kind, reason, "The proxy refused the request: check HTTPS_PROXY "
@@ -461,6 +460,22 @@ def transport_for(settings: ConnectionSettings) -> Transport:
     for old in evicted:
         old.close()
     return found
+
+
+def _tls_hint(causes: list[BaseException]) -> str:
+    """What to do about a failed TLS handshake, by what failed."""
+    said = " ".join(str(cause) for cause in causes).lower()
+    if "wrong version number" in said or "wrong_version_number" in said or (
+            "record layer failure" in said or "http_request" in said):
+        return ("The server answered in plain HTTP, not TLS: this port speaks http://, not "
+                "https:// (a local emulator without --tls, say); use http:// for a loopback "
+                "server, or the control plane's HTTPS port")
+    if "certificate" in said or "verify" in said:
+        return ("TLS verification failed: the server's certificate is not signed by a CA this "
+                "machine trusts; pass ca_bundle with your organization's CA, or set "
+                "REQUESTS_CA_BUNDLE")
+    return ("The TLS handshake failed: check that base_url names an HTTPS server, and for a "
+            "TLS-inspecting proxy pass its CA as ca_bundle")
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .state import ConnectedApp, Store, User
+from .state import ConnectedApp, Store, User, public_key_of
 
 GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 APP_GRANT = "jwt_bearer"
@@ -71,20 +71,6 @@ def _json_segment(text: str) -> dict[str, Any] | None:
     except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):  # nested past depth
         return None
     return value if isinstance(value, dict) else None
-
-
-def public_key_of(pem: str) -> Any:
-    """The RSA public key in ``pem`` (a public key or a certificate); :class:`ValueError` else."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    data = pem.strip().encode()
-    key: Any = (x509.load_pem_x509_certificate(data).public_key() if b"CERTIFICATE" in data
-                else serialization.load_pem_public_key(data))
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise ValueError("a connected app's JWT key must be an RSA public key or certificate")
-    return key
 
 
 def _signature_ok(app: ConnectedApp, signed: str, signature: str) -> bool:

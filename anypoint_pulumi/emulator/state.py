@@ -388,7 +388,6 @@ class Store:
             raise ValueError("the jwt_bearer grant and public_key go together: an app checks "
                              "JWT assertions with the public key (or certificate) it holds")
         if public_key is not None:
-            from .jwtgrant import public_key_of
 
             public_key_of(public_key)  # ValueError when it is not an RSA public key
         with self.lock:
@@ -574,3 +573,17 @@ class Store:
         """Append one entry to the request log."""
         with self.lock:
             self.log.append(RequestRecord(method=method, path=path, status=status))
+
+
+def public_key_of(pem: str) -> Any:
+    """The RSA public key in ``pem`` (a public key or a certificate); :class:`ValueError` else."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    data = pem.strip().encode()
+    key: Any = (x509.load_pem_x509_certificate(data).public_key() if b"CERTIFICATE" in data
+                else serialization.load_pem_public_key(data))
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("a connected app's JWT key must be an RSA public key or certificate")
+    return key

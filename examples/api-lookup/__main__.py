@@ -5,10 +5,10 @@ environment it deploys to: an id no provider exposes. This program reads it from
 (``get_api_response``) with a token fetched at run time (``get_access_token``: nothing kept in
 state), finds the instance of an Exchange asset, and writes the app's autodiscovery properties
 with a small resource (``LocalFile``, a dynamic resource defined below). Credentials come from
-``anypoint:*`` config or the ``ANYPOINT_*`` variables, as for ``AnypointToken``::
+``anypoint-auth:*`` config or the ``ANYPOINT_*`` variables, as for ``AnypointToken``::
 
-    pulumi config set anypoint:clientId <client id>
-    pulumi config set --secret anypoint:clientSecret <client secret>
+    pulumi config set anypoint-auth:clientId <client id>
+    pulumi config set --secret anypoint-auth:clientSecret <client secret>
     pulumi config set assetId my-orders-api        # the Exchange asset (default demo-orders-api)
     pulumi config set environment Production       # optional: default Sandbox
 """

@@ -7,7 +7,7 @@ ones the Anypoint CLI and the Terraform provider read, so the stack needs no con
     ANYPOINT_CLIENT_ID, ANYPOINT_CLIENT_SECRET     # the connected app
     ANYPOINT_CPLANE=eu  or  ANYPOINT_BASE_URL=...  # optional: the control plane (default us)
 
-(``anypoint:*`` stack config, when set, takes precedence over them; ``environment`` names the
+(``anypoint-auth:*`` stack config, when set, takes precedence over them; ``environment`` names the
 environment, default ``Sandbox``.) ``deploy.sh`` runs ``pulumi up`` and hands ``accessToken``,
 ``organizationId``, ``environmentName``, ``environmentId`` and ``baseUrl`` to the next step as
 ``ANYPOINT_ACCESS_TOKEN``, ``ANYPOINT_ORG``, ``ANYPOINT_ENV``, ``ANYPOINT_ENV_ID`` and

@@ -3,9 +3,9 @@
 Create a connected app in Access Management ("App acts on its own behalf (client credentials)"),
 give it the scopes your program needs, then::
 
-    pulumi config set anypoint:clientId <the app's client id>
-    pulumi config set --secret anypoint:clientSecret <the app's client secret>
-    pulumi config set anypoint:region eu          # optional: us (default), eu, gov, ca, jp
+    pulumi config set anypoint-auth:clientId <the app's client id>
+    pulumi config set --secret anypoint-auth:clientSecret <the app's client secret>
+    pulumi config set anypoint-auth:region eu          # optional: us (default), eu, gov, ca, jp
     pulumi config set environment Production      # optional: the environment to look up
 """
 

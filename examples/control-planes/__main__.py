@@ -9,8 +9,8 @@ apps. Set the credentials for the plane you use::
     pulumi config set baseUrl https://anypoint.pce.example.com
     pulumi config set caBundle /etc/ssl/certs/pce-ca.pem
 
-    pulumi config set anypoint:clientId <client id on that plane>
-    pulumi config set --secret anypoint:clientSecret <client secret>
+    pulumi config set anypoint-auth:clientId <client id on that plane>
+    pulumi config set --secret anypoint-auth:clientSecret <client secret>
 
 ``region`` and ``baseUrl`` are exclusive; with neither the US cloud is used.
 """

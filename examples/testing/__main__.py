@@ -1,7 +1,7 @@
 """A program with logic worth testing: the environments a deployment may target.
 
 ``environments`` (a list, default ``["Sandbox"]``) names the targets; a production environment is
-refused unless ``allowProduction`` is true. Credentials come from ``anypoint:*`` config::
+refused unless ``allowProduction`` is true. Credentials come from ``anypoint-auth:*`` config::
 
     pulumi config set --path 'environments[0]' Sandbox
     pulumi config set allowProduction false
@@ -19,7 +19,7 @@ config = pulumi.Config()
 names = config.get_object("environments") or ["Sandbox"]
 allow_production = config.get_bool("allowProduction") or False
 
-token = AnypointToken("deployer")  # credentials and control plane from anypoint:* config
+token = AnypointToken("deployer")  # credentials and control plane from anypoint-auth:* config
 
 pulumi.export("accessToken", token.access_token)  # secret
 pulumi.export("targets", deployment_targets(token, names, allow_production=allow_production))

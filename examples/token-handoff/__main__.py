@@ -5,7 +5,7 @@ command lines in previews and logs, while an environment built from a secret out
 secret (encrypted in state, masked on the console). The command reads it as
 ``$ANYPOINT_ACCESS_TOKEN`` (the name other tools read, such as the community Terraform provider).
 
-Credentials come from ``anypoint:*`` config, as in the client-credentials example.
+Credentials come from ``anypoint-auth:*`` config, as in the client-credentials example.
 """
 
 import pulumi
@@ -15,7 +15,7 @@ from anypoint_pulumi import AnypointToken, get_environment_output
 
 config = pulumi.Config()
 
-token = AnypointToken("deployer")  # credentials and control plane from anypoint:* config
+token = AnypointToken("deployer")  # credentials and control plane from anypoint-auth:* config
 environment = get_environment_output(name=config.get("environment") or "Sandbox", token=token)
 
 # Any Anypoint API works the same way; /accounts/api/me answers for every kind of token.

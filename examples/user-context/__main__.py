@@ -3,12 +3,12 @@
 Recommended (works for users with multi-factor authentication): a connected app of type
 "App acts on behalf of a user", with the password grant enabled, plus the user's credentials::
 
-    pulumi config set anypoint:clientId <the app's client id>
-    pulumi config set --secret anypoint:clientSecret <the app's client secret>
-    pulumi config set anypoint:username <user>
-    pulumi config set --secret anypoint:password <password>
+    pulumi config set anypoint-auth:clientId <the app's client id>
+    pulumi config set --secret anypoint-auth:clientSecret <the app's client secret>
+    pulumi config set anypoint-auth:username <user>
+    pulumi config set --secret anypoint-auth:password <password>
 
-Without ``anypoint:clientId``/``anypoint:clientSecret`` the program uses the legacy
+Without ``anypoint-auth:clientId``/``anypoint-auth:clientSecret`` the program uses the legacy
 ``/accounts/login`` instead. That login cannot complete multi-factor authentication, which
 Anypoint requires of every non-SSO user unless an administrator exempts them: for such users it
 fails with an error that says so. Use a connected app.

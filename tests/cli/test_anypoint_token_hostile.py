@@ -143,6 +143,33 @@ def test_property_any_visible_ascii_token_survives_eval_unchanged(
         assert list(work.iterdir()) == []
         assert seen["ANYPOINT_ACCESS_TOKEN"] == token
 
+    status, out, _ = run(server.environ, "--format", "dotenv")
+    assert status == 0
+    assert out.splitlines()[0] == f"ANYPOINT_ACCESS_TOKEN={token}" and len(out.splitlines()) == 3
+
+
+@pytest.mark.skipif(not SHELLS, reason="no POSIX shell installed")
+def test_an_environment_name_of_shell_metacharacters_survives_eval(
+        run: Run, tmp_path: Path) -> None:
+    """``ANYPOINT_ENV`` is another value a server (or a colleague) named: quoted like the token."""
+    from anypoint_pulumi.emulator import Emulator
+
+    name = "QA $(touch x) `touch y`;'z'"
+    with Emulator() as emu:
+        emu.add_environment(emu.demo.organization_id, name)
+        environ = {"ANYPOINT_CLIENT_ID": emu.demo.client_id,
+                   "ANYPOINT_CLIENT_SECRET": emu.demo.client_secret,
+                   "ANYPOINT_BASE_URL": emu.base_url}
+        status, out, err = run(environ, "--format", "env", "--environment", name)
+    assert status == 0, err
+
+    for shell in SHELLS:
+        work = tmp_path / shell
+        work.mkdir()
+        seen = evaluated(shell, out, work)
+        assert list(work.iterdir()) == []
+        assert seen["ANYPOINT_ENV"] == name
+
 
 def test_env_lines_are_export_lines_one_per_variable(server: Server, run: Run) -> None:
     server.token = HOSTILE_TOKENS[0]

@@ -100,6 +100,26 @@ def test_untrusted_certificate_is_a_transport_error_pointing_at_ca_bundle(tls_ca
     assert tls_capture.seen == []
 
 
+def test_https_to_a_plain_http_server_says_so_instead_of_blaming_the_certificate(emu):
+    client = AccessManagementClient(base_url=emu.base_url.replace("http://", "https://"),
+                                    retries=0, timeout_seconds=5)
+
+    with pytest.raises(TransportError) as caught:
+        client.client_credentials(emu.demo.client_id, emu.demo.client_secret)
+
+    said = str(caught.value)
+    assert "plain HTTP, not TLS" in said and "http://" in said
+    assert "ca_bundle with your organization's CA" not in said
+    assert emu.demo.client_secret not in said
+
+
+def test_an_untrusted_certificate_still_points_at_ca_bundle_not_at_plain_http(tls_capture):
+    with pytest.raises(TransportError) as caught:
+        AccessManagementClient(base_url=tls_capture.base_url, retries=0).me("tok")
+
+    assert "certificate" in str(caught.value) and "plain HTTP" not in str(caught.value)
+
+
 def test_ca_bundle_wins_over_requests_ca_bundle_in_the_environment(
     tls_capture, certificate, monkeypatch
 ):

@@ -17,6 +17,7 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi import automation as auto
 
 from anypoint_pulumi import (
     AnypointToken,
@@ -182,3 +183,28 @@ def test_the_plain_get_access_token_warns_once_in_every_run(
         diagnostics = up.stdout.split("Diagnostics:")[1].split("Outputs:")[0]
         assert diagnostics.count("get_access_token() returns the token as a plain value") == 1
         assert "get_access_token_output(...)" in diagnostics
+
+
+# What a new user reads when the login is refused ----------------------------------------------
+
+
+def test_a_refused_login_reads_as_a_short_trace_ending_in_the_message(
+        deploy: Callable[..., Deployment], emulator: Emulator) -> None:
+    wrong = new_canary("secret")
+    config = {**emulator_config(emulator), "anypoint:clientSecret": (wrong, True)}
+    deployment = deploy(lambda: pulumi.export("grant", AnypointToken("ci").grant_type), config)
+
+    with pytest.raises(auto.CommandError) as caught:
+        deployment.up()
+
+    shown = str(caught.value)
+    block = shown.split("pulumi-python:dynamic/anypoint:AnypointToken (ci):\n")[1]
+    lines = block.split("\n\n")[0].strip().splitlines()
+    assert lines[0].strip() == "error: Traceback (most recent call last):"
+    assert len(lines) <= 11, block
+    assert lines[-1].strip().startswith(
+        "anypoint_pulumi.access.errors.BadCredentialsError: client-credentials login failed: "
+        "Login refused")
+    assert not any("anypoint_pulumi/core" in line or "anypoint_pulumi/access" in line
+                   for line in lines)
+    assert_nowhere(deployment, wrong)
