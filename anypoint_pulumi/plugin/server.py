@@ -113,7 +113,7 @@ class AnypointAuthServicer(provider_pb2_grpc.ResourceProviderServicer):
         try:
             return await run()
         except AnypointError as exc:
-            message = _one_line(redact(str(exc), call.secrets))
+            message = _one_line(schema.camel_text(redact(str(exc), call.secrets)))
         except Exception as exc:
             frames = "".join(traceback.format_tb(exc.__traceback__))
             print(f"anypoint-auth: {operation} failed with {type(exc).__name__}:\n{frames}",

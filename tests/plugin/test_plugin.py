@@ -116,7 +116,8 @@ def test_a_wrong_secret_is_one_line_without_the_secret(emu: Emulator,
     details = failed.value.details
     assert "\n" not in details and "Traceback" not in details
     assert CANARY not in details
-    assert details  # says what went wrong
+    assert "Login refused" in details  # says what went wrong
+    assert "baseUrl" in details and "base_url" not in details  # in the user's names
 
 
 def failures_of(stub: Stub, news: dict[str, Any]) -> dict[str, str]:
