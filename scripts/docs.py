@@ -69,6 +69,21 @@ def _secret_outputs() -> str:
     return ", ".join(f"`{name}`" for name in inputs.SECRET_OUTPUTS) + "\n"
 
 
+def _config_table() -> str:
+    from anypoint_pulumi.core import inputs
+
+    rows = ["| config key | set it with | environment | meaning |", "|---|---|---|---|"]
+    for spec in inputs.INPUTS:
+        if not spec.config_key:
+            continue
+        key = f"{inputs.CONFIG_NAMESPACE}:{spec.config_key}"
+        how = (f"`pulumi config set --secret {key}`" if spec.secret
+               else f"`pulumi config set {key} …`")
+        env = ", ".join(f"`{var}`" for var in spec.env_vars) or "—"
+        rows.append(f"| `{key}` | {how} | {env} | {spec.doc} |")
+    return "\n".join(rows) + "\n"
+
+
 def _limits() -> Iterator[tuple[str, str, str, str]]:
     """(group, name, value, what) for each constant of ``access/limits.py``, in source order."""
     from anypoint_pulumi.access import limits
@@ -119,6 +134,7 @@ def _functions_table() -> str:
 REGIONS: dict[str, Callable[[], str]] = {
     "inputs-table": _inputs_table,
     "control-planes": _control_planes,
+    "config-table": _config_table,
     "plain-outputs": _plain_outputs,
     "secret-outputs": _secret_outputs,
     "limits-table": _limits_table,
