@@ -28,11 +28,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 REGION = re.compile(r"(<!-- generated: ([\w-]+) -->\n)(.*?)(<!-- end -->)", re.S)
+PY_REGION = re.compile(r"(# generated: ([\w-]+)[^\n]*\n)(.*?)(# end generated)", re.S)
+"""The same in Python source: ``# generated: NAME (…)`` … ``# end generated``."""
+SCHEMA = ROOT / "anypoint_pulumi" / "plugin" / "schema.py"
 
 
 def pages() -> list[Path]:
     """Every page the generator owns: the README, CONTRIBUTING and docs/."""
-    return [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md")),
+            SCHEMA]
 
 
 # -- sources --------------------------------------------------------------------------------------
@@ -131,6 +135,34 @@ def _functions_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+EXAMPLE_PROGRAMS = (("typescript", "examples/typescript-token/index.ts"),
+                    ("python", "docs/snippets/python-token/__main__.py"),
+                    ("go", "examples/go-token/program.go"),
+                    ("yaml", "examples/yaml-token/Pulumi.yaml"))
+"""The token program in each language: the docs' examples and the schema's Example Usage."""
+
+
+def example_usage() -> str:
+    """The ``{{% examples %}}`` section of the Token and getProfile descriptions: Pulumi's code
+    generator keeps each SDK's own language (and ``sh``) and drops the others."""
+    blocks = "".join(f"```{lang}\n{(ROOT / path).read_text().rstrip()}\n```\n"
+                     for lang, path in EXAMPLE_PROGRAMS)
+    return ("\n\n{{% examples %}}\n## Example Usage\n{{% example %}}\n"
+            "### A token, its owner's organization, and the token as a secret stack output\n\n"
+            + blocks + "{{% /example %}}\n{{% /examples %}}\n")
+
+
+def _schema_examples() -> str:
+    """``example_usage()`` as a Python constant, one source line per line of text."""
+    rows = []
+    for line in example_usage().splitlines(keepends=True):
+        row = f"    {line!r}"
+        rows.append(row + ("  # noqa: E501" if len(row) > 100 else "") + "\n")
+    return "_EXAMPLE_USAGE = (\n" + "".join(rows) + ")\n"
+
+
+PY_REGIONS: dict[str, Callable[[], str]] = {"schema-examples": _schema_examples}
+
 REGIONS: dict[str, Callable[[], str]] = {
     "inputs-table": _inputs_table,
     "control-planes": _control_planes,
@@ -156,7 +188,14 @@ def generate(text: str, *, page: str = "") -> str:
                              + ", ".join(sorted(REGIONS)))
         return match.group(1) + REGIONS[name]() + match.group(4)
 
-    return REGION.sub(replace, text)
+    def replace_py(match: re.Match[str]) -> str:
+        name = match.group(2)
+        if name not in PY_REGIONS:
+            raise SystemExit(f"{page}: unknown generated region {name!r}; known: "
+                             + ", ".join(sorted(PY_REGIONS)))
+        return match.group(1) + PY_REGIONS[name]() + match.group(4)
+
+    return PY_REGION.sub(replace_py, REGION.sub(replace, text))
 
 
 def stale() -> list[Path]:

@@ -1,10 +1,9 @@
-"""An Anypoint access token that renews itself, and the organization it belongs to.
-
-Credentials and location come from the provider's config:
-  pulumi config set anypoint-auth:clientId <client id>
-  pulumi config set --secret anypoint-auth:clientSecret <client secret>
-  pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)
-"""
+# An Anypoint access token that renews itself, and the organization it belongs to.
+#
+# Credentials and location come from the provider's config:
+#   pulumi config set anypoint-auth:clientId <client id>
+#   pulumi config set --secret anypoint-auth:clientSecret <client secret>
+#   pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)
 
 import pulumi
 import pulumi_anypoint_auth as anypoint
