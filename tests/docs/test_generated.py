@@ -40,6 +40,9 @@ def test_the_page_is_what_the_generator_makes(path: Path) -> None:
 def test_every_region_is_used_and_every_runnable_snippet_is_a_region() -> None:
     used = {match.group(2) for path in PAGES for match in docs.REGION.finditer(path.read_text())}
     assert used == set(docs.REGIONS)
+    used_py = {match.group(2) for path in PAGES for match in docs.PY_REGION.finditer(
+        path.read_text())}
+    assert used_py == set(docs.PY_REGIONS)
 
 
 @pytest.mark.parametrize("name", ["example-yaml", "example-typescript", "example-go",
