@@ -5,8 +5,8 @@ the ``ANYPOINT_*`` environment variables)::
 
     pulumi config set anypoint-auth:clientId 0123456789abcdef0123456789abcdef
     pulumi config set --secret anypoint-auth:clientSecret
-    pulumi config set anypoint-auth:region eu   # or anypoint-auth:baseUrl https://…; default us
-    pulumi config set environment Sandbox       # optional: the environment to look up
+    pulumi config set anypoint-auth:region eu    # or anypoint-auth:baseUrl https://…; default us
+    pulumi config set environment Sandbox           # optional: the environment to look up
 
 ``make demo`` runs this same program against the local emulator, passing the emulator's base URL
 and demo credentials as that config.
