@@ -512,7 +512,8 @@ def _shown_default(spec: Input) -> str:
 
 
 def markdown_table() -> list[str]:
-    """The README's table of inputs: group, secret, default, bounds, config key, env vars."""
+    """The docs' table of inputs (docs/anypoint-token.md, written by scripts/docs.py): group,
+    secret, default, bounds, config key, env vars."""
     rows = ["| input | group | secret | default | bounds | config key | environment | meaning |",
             "|---|---|---|---|---|---|---|---|"]
     for spec in INPUTS:

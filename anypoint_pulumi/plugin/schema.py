@@ -79,6 +79,123 @@ _TOKEN_DOC = (
     "Refresh notices a token Anypoint rejects; delete revokes it (best effort). A SAML response "
     "is single use: renewing a SAML token needs a fresh one."
 )
+# The Example Usage of the Token and getProfile descriptions: the token program in TypeScript,
+# Python, Go and YAML, copied from examples/*-token and docs/snippets/python-token (programs the
+# tests run) by scripts/docs.py; tests/docs fails when it differs.
+# generated: schema-examples (.venv/bin/python scripts/docs.py)
+_EXAMPLE_USAGE = (
+    '\n'
+    '\n'
+    '{{% examples %}}\n'
+    '## Example Usage\n'
+    '{{% example %}}\n'
+    "### A token, its owner's organization, and the token as a secret stack output\n"
+    '\n'
+    '```typescript\n'
+    '// An Anypoint access token that renews itself, and the organization it belongs to.\n'
+    '//\n'
+    "// Credentials and location come from the provider's config:\n"
+    '//   pulumi config set anypoint-auth:clientId <client id>\n'
+    '//   pulumi config set --secret anypoint-auth:clientSecret <client secret>\n'
+    '//   pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)\n'
+    'import * as anypoint from "@anypoint-pulumi/anypoint-auth";\n'
+    '\n'
+    'const token = new anypoint.Token("token");\n'
+    '\n'
+    'const profile = anypoint.getProfileOutput({\n'
+    '    accessToken: token.accessToken,\n'
+    '    baseUrl: token.baseUrl,\n'
+    '});\n'
+    '\n'
+    '// accessToken is a secret output: `pulumi stack output accessToken --show-secrets` hands it over.\n'  # noqa: E501
+    'export const accessToken = token.accessToken;\n'
+    'export const expiresAt = token.expiresAt;\n'
+    'export const organizationId = profile.organizationId;\n'
+    '```\n'
+    '```python\n'
+    '# An Anypoint access token that renews itself, and the organization it belongs to.\n'
+    '#\n'
+    "# Credentials and location come from the provider's config:\n"
+    '#   pulumi config set anypoint-auth:clientId <client id>\n'
+    '#   pulumi config set --secret anypoint-auth:clientSecret <client secret>\n'
+    '#   pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)\n'
+    '\n'
+    'import pulumi\n'
+    'import pulumi_anypoint_auth as anypoint\n'
+    '\n'
+    'token = anypoint.Token("token")\n'
+    '\n'
+    'profile = anypoint.get_profile_output(access_token=token.access_token,\n'
+    '                                      base_url=token.base_url)\n'
+    '\n'
+    '# accessToken is a secret output: `pulumi stack output accessToken --show-secrets` hands it over.\n'  # noqa: E501
+    'pulumi.export("accessToken", token.access_token)\n'
+    'pulumi.export("expiresAt", token.expires_at)\n'
+    'pulumi.export("organizationId", profile.organization_id)\n'
+    '```\n'
+    '```go\n'
+    'package main\n'
+    '\n'
+    'import (\n'
+    '\t"anypoint-pulumi/sdk/go/anypointauth"\n'
+    '\t"github.com/pulumi/pulumi/sdk/v3/go/pulumi"\n'
+    ')\n'
+    '\n'
+    "// Program declares the token and reads its owner's organization.\n"
+    '//\n'
+    "// Credentials and location come from the provider's config:\n"
+    '//\n'
+    '//\tpulumi config set anypoint-auth:clientId <client id>\n'
+    '//\tpulumi config set --secret anypoint-auth:clientSecret <client secret>\n'
+    '//\tpulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)\n'
+    'func Program(ctx *pulumi.Context) error {\n'
+    '\ttoken, err := anypointauth.NewToken(ctx, "token", &anypointauth.TokenArgs{})\n'
+    '\tif err != nil {\n'
+    '\t\treturn err\n'
+    '\t}\n'
+    '\tprofile := anypointauth.GetProfileOutput(ctx, anypointauth.GetProfileOutputArgs{\n'
+    '\t\tAccessToken: token.AccessToken,\n'
+    '\t\tBaseUrl:     token.BaseUrl,\n'
+    '\t})\n'
+    '\t// accessToken is a secret output: `pulumi stack output accessToken --show-secrets`.\n'
+    '\tctx.Export("accessToken", token.AccessToken)\n'
+    '\tctx.Export("expiresAt", token.ExpiresAt)\n'
+    '\tctx.Export("organizationId", profile.OrganizationId())\n'
+    '\treturn nil\n'
+    '}\n'
+    '```\n'
+    '```yaml\n'
+    'name: anypoint-yaml-token\n'
+    "description: An Anypoint token and its owner's organization from a YAML program, through the anypoint-auth provider plugin.\n"  # noqa: E501
+    'runtime: yaml\n'
+    'plugins:\n'
+    '  providers:\n'
+    "    # The plugin is this package's console script pulumi-resource-anypoint-auth: here, the\n"
+    "    # checkout's virtualenv (`make .venv/.installed`). In your project, the bin directory of the\n"  # noqa: E501
+    '    # virtualenv where you installed anypoint-pulumi (relative to this file, or absolute).\n'
+    '    - name: anypoint-auth\n'
+    '      path: ../../.venv/bin\n'
+    'resources:\n'
+    "  # Credentials and location come from the provider's config (anypoint-auth:clientId,\n"
+    '  # anypoint-auth:clientSecret set with --secret, anypoint-auth:baseUrl or region).\n'
+    '  token:\n'
+    '    type: anypoint-auth:index:Token\n'
+    'variables:\n'
+    '  profile:\n'
+    '    fn::invoke:\n'
+    '      function: anypoint-auth:index:getProfile\n'
+    '      arguments:\n'
+    '        accessToken: ${token.accessToken}\n'
+    '        baseUrl: ${token.baseUrl}\n'
+    'outputs:\n'
+    '  accessToken: ${token.accessToken}\n'
+    '  expiresAt: ${token.expiresAt}\n'
+    '  organizationId: ${profile.organizationId}\n'
+    '```\n'
+    '{{% /example %}}\n'
+    '{{% /examples %}}\n'
+)
+# end generated
 _PACKAGE_DOC = ("Log in to MuleSoft Anypoint Platform: a token resource that renews itself, and "
                 "identity data functions (profile, organization, environments, business groups, "
                 "any Anypoint API).")
@@ -240,7 +357,7 @@ def _token_resource() -> dict[str, Any]:
         outputs[camel(out.name)] = prop
     always = [camel(out.name) for out in OUTPUTS] + [
         camel(spec.name) for spec in INPUTS if spec.default is not None]
-    return {"description": _TOKEN_DOC, "inputProperties": inputs,
+    return {"description": _TOKEN_DOC + _EXAMPLE_USAGE, "inputProperties": inputs,
             "properties": outputs, "required": sorted(set(always))}
 
 
@@ -254,7 +371,8 @@ def _function(function: Function, types_: dict[str, Any]) -> dict[str, Any]:
     required = sorted(camel(arg.name) for arg in function.arguments if arg.required)
     secret = {"access_token"} if function.logs_in else set()
     outputs, out_required = _properties_of(function.result, types_, secret)
-    spec: dict[str, Any] = {"description": describe(function.doc),
+    example = _EXAMPLE_USAGE if function.name == "get_profile" else ""
+    spec: dict[str, Any] = {"description": describe(function.doc) + example,
                             "inputs": {"properties": properties},
                             "outputs": {"properties": outputs, "required": out_required}}
     if required:

@@ -8,6 +8,31 @@ import * as utilities from "./utilities";
 
 /**
  * Who a token belongs to: a user, or a connected app acting on its own behalf.
+ *
+ * ## Example Usage
+ * ### A token, its owner's organization, and the token as a secret stack output
+ *
+ * ```typescript
+ * // An Anypoint access token that renews itself, and the organization it belongs to.
+ * //
+ * // Credentials and location come from the provider's config:
+ * //   pulumi config set anypoint-auth:clientId <client id>
+ * //   pulumi config set --secret anypoint-auth:clientSecret <client secret>
+ * //   pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)
+ * import * as anypoint from "@anypoint-pulumi/anypoint-auth";
+ *
+ * const token = new anypoint.Token("token");
+ *
+ * const profile = anypoint.getProfileOutput({
+ *     accessToken: token.accessToken,
+ *     baseUrl: token.baseUrl,
+ * });
+ *
+ * // accessToken is a secret output: `pulumi stack output accessToken --show-secrets` hands it over.
+ * export const accessToken = token.accessToken;
+ * export const expiresAt = token.expiresAt;
+ * export const organizationId = profile.organizationId;
+ * ```
  */
 export function getProfile(args?: GetProfileArgs, opts?: pulumi.InvokeOptions): Promise<GetProfileResult> {
     args = args || {};
@@ -102,6 +127,31 @@ export interface GetProfileResult {
 }
 /**
  * Who a token belongs to: a user, or a connected app acting on its own behalf.
+ *
+ * ## Example Usage
+ * ### A token, its owner's organization, and the token as a secret stack output
+ *
+ * ```typescript
+ * // An Anypoint access token that renews itself, and the organization it belongs to.
+ * //
+ * // Credentials and location come from the provider's config:
+ * //   pulumi config set anypoint-auth:clientId <client id>
+ * //   pulumi config set --secret anypoint-auth:clientSecret <client secret>
+ * //   pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)
+ * import * as anypoint from "@anypoint-pulumi/anypoint-auth";
+ *
+ * const token = new anypoint.Token("token");
+ *
+ * const profile = anypoint.getProfileOutput({
+ *     accessToken: token.accessToken,
+ *     baseUrl: token.baseUrl,
+ * });
+ *
+ * // accessToken is a secret output: `pulumi stack output accessToken --show-secrets` hands it over.
+ * export const accessToken = token.accessToken;
+ * export const expiresAt = token.expiresAt;
+ * export const organizationId = profile.organizationId;
+ * ```
  */
 export function getProfileOutput(args?: GetProfileOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetProfileResult> {
     args = args || {};

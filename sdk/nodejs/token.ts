@@ -6,6 +6,31 @@ import * as utilities from "./utilities";
 
 /**
  * A working Anypoint Platform access token, kept in state as a secret. Logs in with the credentials given (client credentials, a connected app acting for a user, the JWT bearer grant, the legacy username/password login, or a SAML response), else with those of the `anypoint-auth:*` provider configuration, else of the `ANYPOINT_*` environment variables (each group whole, never mixed). No login happens during preview, nor on a no-change preview or update. A new token replaces the old one (created first, then the old one revoked) when a credential, the control plane or a trigger changes, or when the stored token has less than `renewBeforeSeconds` left; a failed renewal keeps the old token. Refresh notices a token Anypoint rejects; delete revokes it (best effort). A SAML response is single use: renewing a SAML token needs a fresh one.
+ *
+ * ## Example Usage
+ * ### A token, its owner's organization, and the token as a secret stack output
+ *
+ * ```typescript
+ * // An Anypoint access token that renews itself, and the organization it belongs to.
+ * //
+ * // Credentials and location come from the provider's config:
+ * //   pulumi config set anypoint-auth:clientId <client id>
+ * //   pulumi config set --secret anypoint-auth:clientSecret <client secret>
+ * //   pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)
+ * import * as anypoint from "@anypoint-pulumi/anypoint-auth";
+ *
+ * const token = new anypoint.Token("token");
+ *
+ * const profile = anypoint.getProfileOutput({
+ *     accessToken: token.accessToken,
+ *     baseUrl: token.baseUrl,
+ * });
+ *
+ * // accessToken is a secret output: `pulumi stack output accessToken --show-secrets` hands it over.
+ * export const accessToken = token.accessToken;
+ * export const expiresAt = token.expiresAt;
+ * export const organizationId = profile.organizationId;
+ * ```
  */
 export class Token extends pulumi.CustomResource {
     /**

@@ -11,7 +11,6 @@ from anypoint_pulumi.access.errors import ConfigurationError
 from anypoint_pulumi.access.settings import (
     CONTROL_PLANES,
     PLANES,
-    control_planes_table,
     host_base_url,
     normalize_base_url,
     region_base_url,
@@ -53,15 +52,6 @@ def test_the_australian_plane_is_a_region():
 def test_an_unknown_region_lists_every_plane_including_au():
     with pytest.raises(ConfigurationError, match="use one of us, eu, gov, ca, jp, au"):
         region_base_url("nz")
-
-
-@pytest.mark.parametrize("doc", ["README.md", "examples/control-planes/README.md"])
-def test_docs_list_the_control_planes_from_the_one_declaration(doc):
-    text = (ROOT / doc).read_text()
-    assert "\n".join(control_planes_table()) in text, (
-        f"{doc}'s control-plane table differs from anypoint_pulumi.access.settings.PLANES; paste "
-        "`python -c 'from anypoint_pulumi.access.settings import control_planes_table; "
-        "print(chr(10).join(control_planes_table()))'`")
 
 
 def test_the_region_input_documents_every_plane():

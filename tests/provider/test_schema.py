@@ -7,7 +7,6 @@ import ast
 import dataclasses
 import inspect
 import pydoc
-import re
 from pathlib import Path
 
 import pytest
@@ -85,38 +84,3 @@ def test_secret_outputs_are_the_token_and_every_secret_input() -> None:
 def test_helpers_name_the_type_the_resource_registers_with() -> None:
     # test_secrecy.py finds a real AnypointToken's registration under this same type token.
     assert TOKEN_TYPE == TYPE == resource.TOKEN_TYPE
-
-
-def test_readme_inputs_table_is_the_declaration() -> None:
-    readme = (ROOT / "README.md").read_text()
-    header = schema.markdown_table()[0]
-    assert header in readme, "README lacks the inputs table"
-    start = readme.index(header)
-    lines = readme[start:].splitlines()
-    table = lines[:next(i for i, line in enumerate(lines) if not line.startswith("|"))]
-
-    assert table == schema.markdown_table(), (
-        "README's inputs table differs from anypoint_pulumi.core.inputs; paste "
-        "`python -c 'from anypoint_pulumi.core import inputs as schema; "
-        "print(chr(10).join(schema.markdown_table()))'`")
-
-
-def test_readme_names_every_config_key_and_variable_the_fallback_reads() -> None:
-    readme = (ROOT / "README.md").read_text()
-    for spec in schema.INPUTS:
-        if spec.config_key:
-            assert f"anypoint-auth:{spec.config_key}" in readme
-        for var in spec.env_vars:
-            assert re.search(rf"\b{var}\b", readme)
-
-
-def test_readme_secrets_section_lists_every_secret_output_and_only_those() -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = re.search(r"^## Secrets\n(.*?)(?=^## )", readme, re.S | re.M)
-    assert section, "README has no Secrets section"
-    listed = set(re.findall(r"^\| `(\w+)` output \|", section.group(1), re.M))
-    plain = set(re.findall(r"`(\w+)`", section.group(1).split("are not secret")[0]
-                           .split("The other outputs")[-1]))
-
-    assert listed == set(schema.SECRET_OUTPUTS)
-    assert plain == {*schema.NAMES, *schema.TOKEN_OUTPUTS} - set(schema.SECRET_OUTPUTS)

@@ -12,6 +12,44 @@ import (
 )
 
 // A working Anypoint Platform access token, kept in state as a secret. Logs in with the credentials given (client credentials, a connected app acting for a user, the JWT bearer grant, the legacy username/password login, or a SAML response), else with those of the `anypoint-auth:*` provider configuration, else of the `ANYPOINT_*` environment variables (each group whole, never mixed). No login happens during preview, nor on a no-change preview or update. A new token replaces the old one (created first, then the old one revoked) when a credential, the control plane or a trigger changes, or when the stored token has less than `renewBeforeSeconds` left; a failed renewal keeps the old token. Refresh notices a token Anypoint rejects; delete revokes it (best effort). A SAML response is single use: renewing a SAML token needs a fresh one.
+//
+// ## Example Usage
+// ### A token, its owner's organization, and the token as a secret stack output
+// ```go
+// package main
+//
+// import (
+//
+//	"anypoint-pulumi/sdk/go/anypointauth"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+// )
+//
+// // Program declares the token and reads its owner's organization.
+// //
+// // Credentials and location come from the provider's config:
+// //
+// //	pulumi config set anypoint-auth:clientId <client id>
+// //	pulumi config set --secret anypoint-auth:clientSecret <client secret>
+// //	pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)
+//
+//	func Program(ctx *pulumi.Context) error {
+//		token, err := anypointauth.NewToken(ctx, "token", &anypointauth.TokenArgs{})
+//		if err != nil {
+//			return err
+//		}
+//		profile := anypointauth.GetProfileOutput(ctx, anypointauth.GetProfileOutputArgs{
+//			AccessToken: token.AccessToken,
+//			BaseUrl:     token.BaseUrl,
+//		})
+//		// accessToken is a secret output: `pulumi stack output accessToken --show-secrets`.
+//		ctx.Export("accessToken", token.AccessToken)
+//		ctx.Export("expiresAt", token.ExpiresAt)
+//		ctx.Export("organizationId", profile.OrganizationId())
+//		return nil
+//	}
+//
+// ```
 type Token struct {
 	pulumi.CustomResourceState
 

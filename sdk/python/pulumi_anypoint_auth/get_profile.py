@@ -178,6 +178,31 @@ def get_profile(access_token: Optional[_builtins.str] = None,
     """
     Who a token belongs to: a user, or a connected app acting on its own behalf.
 
+    ## Example Usage
+    ### A token, its owner's organization, and the token as a secret stack output
+    ```python
+    # An Anypoint access token that renews itself, and the organization it belongs to.
+    #
+    # Credentials and location come from the provider's config:
+    #   pulumi config set anypoint-auth:clientId <client id>
+    #   pulumi config set --secret anypoint-auth:clientSecret <client secret>
+    #   pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)
+
+    import pulumi
+    import pulumi_anypoint_auth as anypoint
+
+    token = anypoint.Token("token")
+
+    profile = anypoint.get_profile_output(access_token=token.access_token,
+                                          base_url=token.base_url)
+
+    # accessToken is a secret output: `pulumi stack output accessToken --show-secrets` hands it over.
+    pulumi.export("accessToken", token.access_token)
+    pulumi.export("expiresAt", token.expires_at)
+    pulumi.export("organizationId", profile.organization_id)
+    ```
+
+
     :param _builtins.str access_token: The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
     :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator).
     :param _builtins.str ca_bundle: Path of a PEM bundle of CAs to trust.
@@ -219,6 +244,31 @@ def get_profile_output(access_token: pulumi.Input[Optional[Optional[_builtins.st
                        opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetProfileResult]:
     """
     Who a token belongs to: a user, or a connected app acting on its own behalf.
+
+    ## Example Usage
+    ### A token, its owner's organization, and the token as a secret stack output
+    ```python
+    # An Anypoint access token that renews itself, and the organization it belongs to.
+    #
+    # Credentials and location come from the provider's config:
+    #   pulumi config set anypoint-auth:clientId <client id>
+    #   pulumi config set --secret anypoint-auth:clientSecret <client secret>
+    #   pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)
+
+    import pulumi
+    import pulumi_anypoint_auth as anypoint
+
+    token = anypoint.Token("token")
+
+    profile = anypoint.get_profile_output(access_token=token.access_token,
+                                          base_url=token.base_url)
+
+    # accessToken is a secret output: `pulumi stack output accessToken --show-secrets` hands it over.
+    pulumi.export("accessToken", token.access_token)
+    pulumi.export("expiresAt", token.expires_at)
+    pulumi.export("organizationId", profile.organization_id)
+    ```
+
 
     :param _builtins.str access_token: The bearer token (an AnypointToken's accessToken); default: the ANYPOINT_ACCESS_TOKEN environment variable.
     :param _builtins.str base_url: Full base URL instead of region (Private Cloud Edition, the emulator).

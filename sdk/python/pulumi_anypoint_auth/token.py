@@ -324,6 +324,31 @@ class Token(pulumi.CustomResource):
         """
         A working Anypoint Platform access token, kept in state as a secret. Logs in with the credentials given (client credentials, a connected app acting for a user, the JWT bearer grant, the legacy username/password login, or a SAML response), else with those of the `anypoint-auth:*` provider configuration, else of the `ANYPOINT_*` environment variables (each group whole, never mixed). No login happens during preview, nor on a no-change preview or update. A new token replaces the old one (created first, then the old one revoked) when a credential, the control plane or a trigger changes, or when the stored token has less than `renewBeforeSeconds` left; a failed renewal keeps the old token. Refresh notices a token Anypoint rejects; delete revokes it (best effort). A SAML response is single use: renewing a SAML token needs a fresh one.
 
+        ## Example Usage
+        ### A token, its owner's organization, and the token as a secret stack output
+        ```python
+        # An Anypoint access token that renews itself, and the organization it belongs to.
+        #
+        # Credentials and location come from the provider's config:
+        #   pulumi config set anypoint-auth:clientId <client id>
+        #   pulumi config set --secret anypoint-auth:clientSecret <client secret>
+        #   pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)
+
+        import pulumi
+        import pulumi_anypoint_auth as anypoint
+
+        token = anypoint.Token("token")
+
+        profile = anypoint.get_profile_output(access_token=token.access_token,
+                                              base_url=token.base_url)
+
+        # accessToken is a secret output: `pulumi stack output accessToken --show-secrets` hands it over.
+        pulumi.export("accessToken", token.access_token)
+        pulumi.export("expiresAt", token.expires_at)
+        pulumi.export("organizationId", profile.organization_id)
+        ```
+
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] base_url: Full base URL instead of region (Private Cloud Edition, the emulator); https except for loopback hosts. When not given: config `anypoint-auth:baseUrl`, then `ANYPOINT_BASE_URL`, then `ANYPOINT_HOST`.
@@ -352,6 +377,31 @@ class Token(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         A working Anypoint Platform access token, kept in state as a secret. Logs in with the credentials given (client credentials, a connected app acting for a user, the JWT bearer grant, the legacy username/password login, or a SAML response), else with those of the `anypoint-auth:*` provider configuration, else of the `ANYPOINT_*` environment variables (each group whole, never mixed). No login happens during preview, nor on a no-change preview or update. A new token replaces the old one (created first, then the old one revoked) when a credential, the control plane or a trigger changes, or when the stored token has less than `renewBeforeSeconds` left; a failed renewal keeps the old token. Refresh notices a token Anypoint rejects; delete revokes it (best effort). A SAML response is single use: renewing a SAML token needs a fresh one.
+
+        ## Example Usage
+        ### A token, its owner's organization, and the token as a secret stack output
+        ```python
+        # An Anypoint access token that renews itself, and the organization it belongs to.
+        #
+        # Credentials and location come from the provider's config:
+        #   pulumi config set anypoint-auth:clientId <client id>
+        #   pulumi config set --secret anypoint-auth:clientSecret <client secret>
+        #   pulumi config set anypoint-auth:region eu        (or anypoint-auth:baseUrl for PCE)
+
+        import pulumi
+        import pulumi_anypoint_auth as anypoint
+
+        token = anypoint.Token("token")
+
+        profile = anypoint.get_profile_output(access_token=token.access_token,
+                                              base_url=token.base_url)
+
+        # accessToken is a secret output: `pulumi stack output accessToken --show-secrets` hands it over.
+        pulumi.export("accessToken", token.access_token)
+        pulumi.export("expiresAt", token.expires_at)
+        pulumi.export("organizationId", profile.organization_id)
+        ```
+
 
         :param str resource_name: The name of the resource.
         :param TokenArgs args: The arguments to use to populate this resource's properties.
