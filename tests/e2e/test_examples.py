@@ -204,7 +204,7 @@ def test_the_saml_example_runs_from_the_shell_with_a_response_the_cli_emulator_m
         deploy: Callable[..., Deployment], tmp_path: Path) -> None:
     bash, curl = shutil.which("bash"), shutil.which("curl")
     if bash is None or curl is None:
-        pytest.fail("this test runs the README's shell lines: it needs bash and curl")
+        pytest.fail("this test runs the shell lines of docs/emulator.md: it needs bash and curl")
     emulator_cli = subprocess.Popen([sys.executable, "-m", "anypoint_pulumi.emulator",
                                      "--port", "0"], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True)
@@ -213,7 +213,7 @@ def test_the_saml_example_runs_from_the_shell_with_a_response_the_cli_emulator_m
         base_url = emulator_cli.stdout.readline().strip().removeprefix("base_url=")
         assert base_url.startswith("http://127.0.0.1:"), base_url
         deployment = deploy(source=EXAMPLES / "saml")
-        shell = ('pulumi config set anypoint:baseUrl "$BASE_URL" --stack e2e && '
+        shell = ('pulumi config set anypoint-auth:baseUrl "$BASE_URL" --stack e2e && '
                  'pulumi config set --secret samlResponse '
                  '"$(curl -sf "$BASE_URL/emulator/saml-response")" --stack e2e')
         done = subprocess.run([bash, "-c", shell], cwd=deployment.work_dir,
