@@ -40,6 +40,8 @@ class Generated:
     command: list[str]
     """The command as typed in ``directory`` (the template path relative, as in the README)."""
     directory: Path
+    name: str
+    """The project's name (``--name``)."""
     returncode: int
     text: str
     """stdout + stderr."""
@@ -53,15 +55,15 @@ def host_available(engine_bin: Path, runtime: str, path: str) -> bool:
 
 
 def generate(engine_bin: Path, root: Path, language: str, name: str,
-             config: dict[str, str]) -> Generated:
+             config: dict[str, str], directory: str | None = None) -> Generated:
     """Run ``pulumi new ../anypoint-pulumi/templates/anypoint-auth-<language> --generate-only
-    --yes --name <name> --config k=v ...`` in the empty directory ``root/<name>``."""
+    --yes --name <name> --config k=v ...`` in the empty directory ``root/<directory or name>``."""
     root.mkdir(parents=True, exist_ok=True)
     clone = root / CLONE
     if not clone.exists():
         clone.symlink_to(ROOT, target_is_directory=True)
-    directory = root / name
-    directory.mkdir()
+    target = root / (directory or name)
+    target.mkdir()
     template = os.path.join("..", CLONE, "templates", template_dir(language).name)
     command = ["pulumi", "new", template, "--generate-only", "--yes", "--name", name]
     for key, value in config.items():
@@ -71,9 +73,9 @@ def generate(engine_bin: Path, root: Path, language: str, name: str,
            "HTTPS_PROXY": proxy, "http_proxy": proxy, "https_proxy": proxy}
     (root / "state" / "backend").mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    done = subprocess.run([str(engine_bin / "pulumi"), *command[1:]], cwd=directory, env=env,
+    done = subprocess.run([str(engine_bin / "pulumi"), *command[1:]], cwd=target, env=env,
                           capture_output=True, text=True, check=False, timeout=TIMEOUT)
-    return Generated(command, directory, done.returncode, done.stdout + done.stderr,
+    return Generated(command, target, name, done.returncode, done.stdout + done.stderr,
                      time.monotonic() - started)
 
 

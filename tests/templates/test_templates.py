@@ -8,8 +8,8 @@ nowhere, ``destroy`` revokes; neither the token nor the client secret shows anyw
 YAML runs as the generated project directory with plain CLI commands. These machines have no
 Node.js, Python or Go language host, so ``pulumi new`` stops after writing those projects
 (asserted to be the only complaint), and their programs run inline through each language's
-Automation API (``tests/plugin_e2e/runners.py``, which copies the project and points its plugin
-path at this virtualenv's ``bin``)."""
+Automation API (``tests/plugin_e2e/runners.py``), in the directory ``pulumi new`` wrote, with the
+``Pulumi.yaml`` it wrote."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from anypoint_pulumi.emulator import Emulator
 from anypoint_pulumi.testing.local import run_file
 from tests.plugin_e2e import toolchains
 from tests.plugin_e2e.conftest import require_tools
-from tests.plugin_e2e.runners import PLUGIN_DIR, Project
+from tests.plugin_e2e.runners import PLUGIN_DIR, Project, project_name
 from tests.secrets import new_canary, spellings
 
 from .generate import (
@@ -87,7 +87,13 @@ def test_template_names_the_plugin_by_a_path_that_exists_when_generated(language
     template ships the directory, and its README says what to install there."""
     providers = settings(language)["plugins"]["providers"]
     assert providers == [{"name": "anypoint-auth", "path": "venv/bin"}]
-    assert (template_dir(language) / "venv" / "bin" / "README.md").is_file()
+    placeholder = template_dir(language) / "venv" / "bin" / "README.md"
+    assert placeholder.is_file()
+    # The template's own .gitignore (venv/) hides it from `git add`: it must be tracked anyway,
+    # or a clone has no venv/bin and `pulumi new` fails.
+    tracked = subprocess.run(["git", "ls-files", "--error-unmatch", str(placeholder)], cwd=ROOT,
+                             capture_output=True, text=True, check=False, timeout=60)
+    assert tracked.returncode == 0, f"{placeholder.relative_to(ROOT)} is not in git"
     readme = (template_dir(language) / "README.md").read_text()
     assert "venv/bin" in readme and "pulumi-resource-anypoint-auth" in readme
     assert "venv/" in (template_dir(language) / ".gitignore").read_text().split()
@@ -99,7 +105,7 @@ def check_generated(language: str, generated: Generated, engine_bin: Path) -> No
     """The project is written; ``pulumi new`` succeeded, or (no language host here) stopped only
     because the host is missing."""
     text = generated.text
-    assert f"Created project '{generated.directory.name}'" in text, text[-2000:]
+    assert f"Created project '{generated.name}'" in text, text[-2000:]
     path = os.environ.get("PATH", "")
     runtime = RUNTIMES[language]
     if host_available(engine_bin, runtime, f"{engine_bin}{os.pathsep}{path}"):
@@ -110,23 +116,23 @@ def check_generated(language: str, generated: Generated, engine_bin: Path) -> No
         assert len(errors) == 1 and errors[0].startswith(missing_host_error(runtime)), text[-2000:]
     assert "no folder at path" not in text
     written = yaml.safe_load((generated.directory / "Pulumi.yaml").read_text())
-    assert written["name"] == generated.directory.name
+    assert written["name"] == generated.name
     assert "template" not in written, "pulumi new keeps the template section"
     assert written["plugins"]["providers"] == [{"name": "anypoint-auth", "path": "venv/bin"}]
     assert (generated.directory / "venv" / "bin").is_dir()
     readme = (generated.directory / "README.md").read_text()
-    assert readme.startswith(f"# {generated.directory.name}\n")
+    assert readme.startswith(f"# {generated.name}\n")
     assert "${PROJECT}" not in "".join(p.read_text() for p in generated.directory.rglob("*")
                                        if p.is_file())
 
 
-def sdk_paths(language: str, directory: Path) -> dict[Path, Path]:
+def sdk_paths(language: str, directory: Path, name: str) -> dict[Path, Path]:
     """Each path to a clone of anypoint-pulumi the generated project names, with what it must
     resolve to (the clone beside the project is a link to this checkout)."""
     if language == "typescript":
         package = json.loads((directory / "package.json").read_text())
         sdk = json.loads((toolchains.SDK_NODEJS / "package.json").read_text())
-        assert package["name"] == directory.name
+        assert package["name"] == name
         local = package["dependencies"][sdk["name"]]
         assert local.startswith("file:")
         return {directory / local[5:]: toolchains.SDK_NODEJS}
@@ -138,7 +144,7 @@ def sdk_paths(language: str, directory: Path) -> dict[Path, Path]:
         return {directory / local[0]: ROOT, directory / local[1]: ROOT / "sdk" / "python"}
     if language == "go":
         gomod = (directory / "go.mod").read_text()
-        assert gomod.startswith(f"module {directory.name}\n")
+        assert gomod.startswith(f"module {name}\n")
         replace = re.search(r"^replace anypoint-pulumi/sdk/go => (\S+)$", gomod, re.M)
         assert replace, "go.mod replaces no SDK"
         return {directory / replace.group(1): toolchains.SDK_GO}
@@ -154,7 +160,7 @@ def test_generate_only_writes_the_project_offline_and_saves_no_secret(
                          {"anypoint-auth:clientId": "some-client",
                           "anypoint-auth:clientSecret": secret})
     check_generated(language, generated, engine_bin)
-    for path, target in sdk_paths(language, generated.directory).items():
+    for path, target in sdk_paths(language, generated.directory, generated.name).items():
         assert path.resolve() == target.resolve(), path
     files = "\n".join(p.read_text(errors="replace") for p in generated.directory.rglob("*")
                       if p.is_file())
@@ -188,33 +194,50 @@ def typecheck(stack: Project) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
+def adopt(stack: Project, config: dict[str, tuple[str, bool]]) -> None:
+    """``Project.create`` for a project already in the runner's ``work_dir`` (generated there):
+    the same set-up without copying the project or rewriting its plugin path."""
+    stack.backend.mkdir(parents=True, exist_ok=True)
+    stack.clock_file.write_text("0")
+    stack.project = project_name((stack.work_dir / "Pulumi.yaml").read_text())
+    stack.cli("stack", "init")
+    stack.prepare()
+    stack.set_config(config)
+
+
 @pytest.mark.timeout(900)  # a cold toolchain (first npm ci or Go build)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_deploy_generated_project_up_no_change_preview_and_destroy(
-        language: str, engine_bin: Path, tmp_path: Path, project: Callable[..., Project],
+        language: str, engine_bin: Path, project: Callable[..., Project],
         emulator: Emulator) -> None:
+    """The project runs where ``pulumi new`` wrote it, with its ``Pulumi.yaml`` as written: its
+    ``venv`` is a virtualenv holding anypoint-pulumi (this checkout's, linked), as the README
+    tells users to make it, so ``plugins: providers: path: venv/bin`` finds the plugin."""
     secret = new_canary("client-secret")
     client_id, _ = emulator.add_connected_app("template-test", client_secret=secret)
-    generated = generate(engine_bin, tmp_path / "new", language, "my-token",
+    stack = project(language)
+    generated = generate(engine_bin, stack.root, language, "my-token",
                          {"anypoint-auth:clientId": client_id,
-                          "anypoint-auth:clientSecret": secret})
+                          "anypoint-auth:clientSecret": secret},
+                         directory=stack.work_dir.name)
     check_generated(language, generated, engine_bin)
+    assert generated.directory == stack.work_dir
     timings = {"generate": generated.seconds}
+    settings_written = (stack.work_dir / "Pulumi.yaml").read_text()
+    venv = stack.work_dir / "venv"
+    shutil.rmtree(venv)
+    venv.symlink_to(PLUGIN_DIR.parent, target_is_directory=True)
 
-    extra: dict[str, Any] = {}
-    if language == "python":
-        extra["inline"] = None
-    stack = project(language, source=generated.directory, **extra)
+    stack.source = stack.work_dir  # the program is the project's own (index.ts, program.go)
     if language == "python":
         stack.inline = run_file(stack.work_dir / "__main__.py")  # type: ignore[attr-defined]
     # What `pulumi new` saves from the prompts (the region's default included); then the
     # emulator's address as the README tells a Private Cloud Edition user to give it.
-    stack.create({"anypoint-auth:clientId": (client_id, False),
+    adopt(stack, {"anypoint-auth:clientId": (client_id, False),
                   "anypoint-auth:clientSecret": (secret, True),
                   "anypoint-auth:region": ("us", False)})
     stack.cli("config", "rm", "anypoint-auth:region")
     stack.set_config({"anypoint-auth:baseUrl": (emulator.base_url, False)})
-    assert f"path: {PLUGIN_DIR}" in (stack.work_dir / "Pulumi.yaml").read_text()
     if language == "typescript":
         typecheck(stack)
 
@@ -248,8 +271,9 @@ def test_deploy_generated_project_up_no_change_preview_and_destroy(
     assert not emulator.is_active(token)
 
     printed = "\n".join([generated.text, *stack.output]) + stack.backend_text()
+    assert "from $PATH" not in printed, "the engine used the plugin on PATH, not venv/bin"
     for canary in (token, secret):
         for spelling in spellings(canary):
             assert spelling not in printed
+    assert (stack.work_dir / "Pulumi.yaml").read_text() == settings_written
     print(f"{language}: " + ", ".join(f"{op} {s:.1f} s" for op, s in timings.items()))
-    shutil.rmtree(generated.directory)
