@@ -51,7 +51,7 @@ unit: $(VENV)/.installed
 bench: $(VENV)/.installed
 	@engine="$$($(PYTHON) engine/build.py --python $(PY))" || { \
 	  status=$$?; [ $$status -eq 3 ] || exit $$status; engine=""; }; \
-	ANYPOINT_PULUMI_ENGINE="$$engine" $(PY) benchmarks/bench.py
+	ANYPOINT_PULUMI_ENGINE="$$engine" $(PY) -m benchmarks.bench
 
 ## dist: build the wheel and the sdist into dist/ (offline: this venv's setuptools), then check
 ## their metadata with twine

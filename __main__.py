@@ -5,7 +5,7 @@ the ``ANYPOINT_*`` environment variables)::
 
     pulumi config set anypoint-auth:clientId 0123456789abcdef0123456789abcdef
     pulumi config set --secret anypoint-auth:clientSecret
-    pulumi config set anypoint-auth:region eu            # or anypoint-auth:baseUrl https://…; default us
+    pulumi config set anypoint-auth:region eu    # or anypoint-auth:baseUrl https://…; default us
     pulumi config set environment Sandbox           # optional: the environment to look up
 
 ``make demo`` runs this same program against the local emulator, passing the emulator's base URL
@@ -20,8 +20,8 @@ config = pulumi.Config()
 environment_name = config.get("environment") or "Sandbox"
 
 # No credential inputs: AnypointToken reads anypoint-auth:clientId / anypoint-auth:clientSecret /
-# anypoint-auth:region (or anypoint-auth:baseUrl) from config. Every `pulumi up` keeps the token working:
-# it is replaced (new token first) when less than 10 minutes of validity remain.
+# anypoint-auth:region (or anypoint-auth:baseUrl) from config. Every `pulumi up` keeps the token
+# working: it is replaced (new token first) when less than 10 minutes of validity remain.
 token = AnypointToken("quickstart")
 
 # Who the token belongs to (a connected app here) and an environment looked up by name.

@@ -1,6 +1,6 @@
 """Benchmark of issue 6: what anypoint-pulumi costs, measured side by side in one run.
 
-Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``); not a test. Prints a table
+Run with ``make bench`` (or ``.venv/bin/python -m benchmarks.bench``); not a test. Prints a table
 of goal / measured / pass and the machine it ran on. Everything runs against the local emulator:
 
 - Anypoint requests made by a preview of 20 fresh tokens, an ``up`` with nothing to change, a

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -54,14 +56,39 @@ def test_typescript_example_names_the_local_sdk() -> None:
     assert (EXAMPLES / "typescript-token" / local[5:]).resolve() == toolchains.SDK_NODEJS
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
+def test_typescript_example_installs_as_users_install_it_and_type_checks(
+        tmp_path: Path) -> None:
+    """``npm ci`` of the example's own lock file (the SDK from ``file:../../sdk/nodejs``, which
+    compiles itself in its postinstall), then ``tsc --noEmit``: what a user with a Node.js
+    language host runs before ``pulumi up``. From a copy with the same layout."""
+    require_tools("typescript")
+    copy = tmp_path / "examples" / "typescript-token"
+    shutil.copytree(EXAMPLES / "typescript-token", copy,
+                    ignore=shutil.ignore_patterns("node_modules"))
+    shutil.copytree(toolchains.SDK_NODEJS, tmp_path / "sdk" / "nodejs",
+                    ignore=shutil.ignore_patterns("node_modules", "bin"))
+    npm = subprocess.run(["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund",
+                          "--loglevel=error"], cwd=copy, capture_output=True, text=True,
+                         check=False, timeout=540)
+    assert npm.returncode == 0, ("npm ci failed (after an SDK change, run `npm install` in "
+                                 f"examples/typescript-token to refresh its lock):\n"
+                                 f"{npm.stderr[-2000:]}")
+    pulumis = list((copy / "node_modules").rglob("@pulumi/pulumi/package.json"))
+    assert len(pulumis) == 1, pulumis
+    tsc = subprocess.run([str(copy / "node_modules" / ".bin" / "tsc"), "--noEmit", "-p", "."],
+                         cwd=copy, capture_output=True, text=True, check=False, timeout=120)
+    assert tsc.returncode == 0, tsc.stdout[-2000:]
+
+
+@pytest.mark.timeout(900)  # cold module and build caches: ~3.5 min on 2 cores
 def test_go_example_builds_as_a_program_of_its_own() -> None:
     """``main.go`` + ``program.go`` with the example's own go.mod/go.sum (the test below runs
     ``Program`` inline through the driver)."""
     require_tools("go")
     done = subprocess.run(["go", "build", "-o", os.devnull, "."], cwd=EXAMPLES / "go-token",
                           env={**os.environ, **toolchains.go_env()}, capture_output=True,
-                          text=True, check=False, timeout=280)
+                          text=True, check=False, timeout=880)
     assert done.returncode == 0, done.stderr[-2000:]
 
 
@@ -88,5 +115,4 @@ def test_example_runs_up_a_no_change_preview_and_destroy(
     assert not emulator.is_active(token)
     printed = "\n".join(stack.output) + stack.backend_text()
     assert token not in printed and emulator.demo.client_secret not in printed
-    assert not (EXAMPLES / example / "node_modules").exists()
-    assert not list(EXAMPLES.glob(f"{example}/Pulumi.*.yaml"))
+    assert not (EXAMPLES / example / "Pulumi.e2e.yaml").exists()  # examples/ is never written

@@ -14,6 +14,10 @@ Each install happens in a temporary sibling that is renamed into place when it i
 a file lock (pytest-xdist workers share the cache), so a half-finished install is never used and
 the second run is warm. Nothing else downloads: the first use goes through npm's and Go's
 ordinary clients and their configured registries.
+
+Measured on 2 cores: Node 21 s with an empty npm cache, 10 s with a warm one; the Python SDK
+1-2 s; a Go driver 3 min 25 s with empty module and build caches (500 MB of modules, 580 MB of
+build cache), 3-15 s warm; every one 0 s once in the cache (``make toolchains`` prints each).
 """
 
 from __future__ import annotations
