@@ -11,7 +11,8 @@ import pytest
 
 from tests.plugin_e2e.conftest import engine_bin, project  # noqa: F401  (shared fixtures)
 
-ENGINE_TESTS = ("test_generate_", "test_deploy_", "test_go_template_builds")
+ENGINE_TESTS = ("test_generate_", "test_deploy_", "test_go_template_builds",
+                "test_typescript_template_installs")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -182,6 +182,28 @@ def test_go_template_builds_as_a_program_of_its_own(engine_bin: Path, tmp_path: 
     assert done.returncode == 0, done.stderr[-2000:]
 
 
+@pytest.mark.timeout(600)
+def test_typescript_template_installs_as_users_install_it_and_type_checks(
+        engine_bin: Path, tmp_path: Path) -> None:
+    """``npm ci`` of the generated project's lock file (the SDK from the clone beside it, a copy
+    thanks to ``.npmrc`` ``install-links=true``, compiling itself in its postinstall), then
+    ``tsc --noEmit``: what a user with a Node.js language host runs before ``pulumi up``."""
+    require_tools("typescript")
+    generated = generate(engine_bin, tmp_path, "typescript", "my-token", {})
+    check_generated("typescript", generated, engine_bin)
+    npm = subprocess.run(["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund",
+                          "--loglevel=error"], cwd=generated.directory, capture_output=True,
+                         text=True, check=False, timeout=540)
+    assert npm.returncode == 0, ("npm ci failed (after an SDK change, refresh the template's "
+                                 f"package-lock.json):\n{npm.stderr[-2000:]}")
+    pulumis = list((generated.directory / "node_modules").rglob("@pulumi/pulumi/package.json"))
+    assert len(pulumis) == 1, pulumis
+    tsc = subprocess.run([str(generated.directory / "node_modules" / ".bin" / "tsc"), "--noEmit",
+                          "-p", "."], cwd=generated.directory, capture_output=True, text=True,
+                         check=False, timeout=120)
+    assert tsc.returncode == 0, tsc.stdout[-2000:]
+
+
 # -- the generated project under the real engine ---------------------------------------------------
 
 def typecheck(stack: Project) -> None:
