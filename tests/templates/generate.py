@@ -55,9 +55,11 @@ def host_available(engine_bin: Path, runtime: str, path: str) -> bool:
 
 
 def generate(engine_bin: Path, root: Path, language: str, name: str,
-             config: dict[str, str], directory: str | None = None) -> Generated:
+             config: dict[str, str], directory: str | None = None,
+             stack: str | None = None) -> Generated:
     """Run ``pulumi new ../anypoint-pulumi/templates/anypoint-auth-<language> --generate-only
-    --yes --name <name> --config k=v ...`` in the empty directory ``root/<directory or name>``."""
+    --yes --name <name> --config k=v ...`` in the empty directory ``root/<directory or name>``;
+    with ``stack``, ``--stack <stack>`` instead of ``--generate-only`` (a full ``pulumi new``)."""
     root.mkdir(parents=True, exist_ok=True)
     clone = root / CLONE
     if not clone.exists():
@@ -65,7 +67,8 @@ def generate(engine_bin: Path, root: Path, language: str, name: str,
     target = root / (directory or name)
     target.mkdir()
     template = os.path.join("..", CLONE, "templates", template_dir(language).name)
-    command = ["pulumi", "new", template, "--generate-only", "--yes", "--name", name]
+    command = ["pulumi", "new", template, "--yes", "--name", name,
+               *(["--stack", stack] if stack else ["--generate-only"])]
     for key, value in config.items():
         command += ["--config", f"{key}={value}"]
     proxy = f"http://127.0.0.1:{closed_port()}"

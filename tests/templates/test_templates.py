@@ -171,6 +171,28 @@ def test_generate_only_writes_the_project_offline_and_saves_no_secret(
 
 
 @pytest.mark.timeout(300)
+def test_generate_in_full_saves_a_config_flag_secret_as_given_and_stops_at_install(
+        engine_bin: Path, tmp_path: Path) -> None:
+    """What the templates' READMEs warn about, measured with YAML, so that they are revised when
+    the engine changes: without ``--generate-only``, a ``--config`` value of a ``secret: true``
+    prompt is saved in plain text, and ``pulumi new`` ends looking the plugin up online (after
+    making the stack and saving the config)."""
+    secret = new_canary("client-secret")
+    generated = generate(engine_bin, tmp_path, "yaml", "my-token",
+                         {"anypoint-auth:clientId": "some-client",
+                          "anypoint-auth:clientSecret": secret}, stack="dev")
+    assert generated.returncode != 0
+    errors = [line for line in generated.text.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, generated.text[-2000:]
+    assert errors[0].startswith("error: installing packages: could not find latest version "
+                                "for provider anypoint-auth"), errors
+    saved = yaml.safe_load((generated.directory / "Pulumi.dev.yaml").read_text())["config"]
+    assert saved["anypoint-auth:clientSecret"] == secret, "the engine now encrypts it: revise "\
+        "templates/*/README.md"
+    assert saved["anypoint-auth:region"] == "us"
+
+
+@pytest.mark.timeout(300)
 def test_go_template_builds_as_a_program_of_its_own(engine_bin: Path, tmp_path: Path) -> None:
     """The generated module (its own go.mod, go.sum and ``replace`` of the SDK beside it)
     builds; the deploy test runs its ``Program`` inline through the driver."""
