@@ -34,7 +34,7 @@ demo: $(VENV)/.installed
 test: lint typecheck unit
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check anypoint_pulumi tests examples benchmarks scripts engine sdkgen provider __main__.py
+	$(VENV)/bin/ruff check anypoint_pulumi tests examples templates benchmarks scripts engine sdkgen provider __main__.py
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
