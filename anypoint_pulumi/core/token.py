@@ -35,6 +35,7 @@ from .messages import UNKNOWN, Notice, Problem
 
 if TYPE_CHECKING:
     from ..access.client import AccessManagementClient
+    from ..access.settings import ConnectionSettings
 
 __all__ = [
     "Checked",
@@ -101,11 +102,11 @@ class Refreshed:
     notices: list[Notice] = field(default_factory=list)
 
 
-def client_for(props: Mapping[str, Any]) -> AccessManagementClient:
-    """A client with the connection settings inputs (or stored outputs) name."""
+def client_for(settings: ConnectionSettings) -> AccessManagementClient:
+    """A client with these settings (the one place the lifecycle makes one: tests replace it)."""
     from ..access.client import AccessManagementClient
 
-    return AccessManagementClient(settings=declared.connection_settings(props))
+    return AccessManagementClient(settings=settings)
 
 
 def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -152,12 +153,17 @@ def _seconds(value: Any) -> float | None:
     return number if math.isfinite(number) and number >= 0 else None
 
 
+def _insecure(settings: ConnectionSettings) -> list[Notice]:
+    notice = declared.insecure_notice(settings)
+    return [notice] if notice else []
+
+
 def _notices_of_settings(props: Mapping[str, Any]) -> list[Notice]:
     try:
-        notice = declared.insecure_notice(declared.connection_settings(props))
+        settings = declared.connection_settings(props)
     except ConfigurationError:
         return []
-    return [notice] if notice else []
+    return _insecure(settings)
 
 
 # The lifecycle -------------------------------------------------------------------------------
@@ -256,10 +262,10 @@ def _lifetime_notice(token: AccessToken, props: Mapping[str, Any]) -> list[Notic
 def create(props: Mapping[str, Any]) -> Created:
     """Log in with the flow the (checked) inputs select; the outputs hold the token."""
     spec = declared.login_spec(props)
-    token = log_in(spec, client_for(props))
+    token = log_in(spec, client_for(spec.settings))
     outputs = {**_inputs(props), **token_outputs(token)}
     return Created(str(uuid.uuid4()), outputs,
-                   _notices_of_settings(props) + _lifetime_notice(token, props))
+                   _insecure(spec.settings) + _lifetime_notice(token, props))
 
 
 def preview_outputs(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -282,12 +288,9 @@ def read(state: Mapping[str, Any]) -> Refreshed:
     token = state.get("access_token")
     if isinstance(token, str) and token:
         try:
-            from ..access.client import AccessManagementClient
-
             settings = declared.connection_settings(state)
-            notices += _notices_of_settings(state)
-
-            AccessManagementClient(settings=settings).me(token)
+            notices += _insecure(settings)
+            client_for(settings).me(token)
         except _Rejected as exc:
             notices.append(Notice("warning", (
                 f"The stored Anypoint token was rejected ({exc.message}); it is recorded as "
@@ -314,8 +317,9 @@ def delete(state: Mapping[str, Any]) -> list[Notice]:
     session = state.get("grant_type") in {g.value for g in GrantType if g.is_session}
     notices: list[Notice] = []
     try:  # within the budget of timeout_seconds, never longer: a destroy must not hang
-        notices += _notices_of_settings(state)
-        client = client_for(state)
+        settings = declared.connection_settings(state)
+        notices += _insecure(settings)
+        client = client_for(settings)
         if session:
             client.logout(raw)
         else:

@@ -26,6 +26,7 @@ from anypoint_pulumi.access.client import (
 from anypoint_pulumi.access.errors import AnypointError
 from anypoint_pulumi.access.models import Me, User
 from anypoint_pulumi.core.inputs import NAMES as INPUTS
+from anypoint_pulumi.core.inputs import connection_settings
 from anypoint_pulumi.core.token import client_for
 from anypoint_pulumi.emulator import Emulator, Fault
 from anypoint_pulumi.token.provider import TokenProvider
@@ -253,7 +254,7 @@ def test_check_never_raises(olds: dict[str, Any], news: dict[str, Any]) -> None:
     unknown = any(v == UNKNOWN for v in json.dumps(news, default=str).split('"'))
     if not result.failures and not unknown:
         # Inputs that pass check are usable: the client for them can be built.
-        client_for(result.inputs)
+        client_for(connection_settings(result.inputs))
 
 
 # Property: any answer parses to a token or to one of our errors ----------------------------

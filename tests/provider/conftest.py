@@ -160,7 +160,7 @@ def fast_clients(monkeypatch: pytest.MonkeyPatch) -> None:
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if the provider builds an HTTP client (``check``/``diff`` must not)."""
 
-    def refuse(props: Any) -> Any:
+    def refuse(settings: Any) -> Any:
         raise AssertionError("the provider tried to reach Anypoint")
 
     monkeypatch.setattr(provider_module, "client_for", refuse)

@@ -408,7 +408,7 @@ def test_read_when_anypoint_is_unreachable_keeps_the_state_and_warns(
 
 
 def test_read_of_a_region_token_leaves_base_url_out_of_the_inputs(
-        provider: TokenProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+        provider: TokenProvider, monkeypatch: pytest.MonkeyPatch, warned: list[str]) -> None:
     class Accepting:
         def __enter__(self) -> Accepting:
             return self
@@ -421,7 +421,7 @@ def test_read_of_a_region_token_leaves_base_url_out_of_the_inputs(
 
     import anypoint_pulumi.core.token as provider_module
 
-    monkeypatch.setattr(provider_module, "client_for", lambda props: Accepting())
+    monkeypatch.setattr(provider_module, "client_for", lambda settings: Accepting())
     inputs = provider.check({}, {"client_id": "i", "client_secret": "s", "region": "eu"}).inputs
     outs = {**inputs, "access_token": "t", "base_url": CONTROL_PLANES["eu"],
             "expires_at": "2999-01-01T00:00:00Z"}
@@ -431,6 +431,7 @@ def test_read_of_a_region_token_leaves_base_url_out_of_the_inputs(
     assert read.inputs is not None
     assert "base_url" not in read.inputs
     assert read.inputs["region"] == "eu"
+    assert warned == []  # the accepting client answered: read asked through client_for
 
 
 # Delete ------------------------------------------------------------------------------------------
