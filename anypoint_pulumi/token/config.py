@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pulumi
 from pulumi.runtime import config as runtime_config
 
 from ..core.sources import NAMESPACES, Setting, location, with_defaults
+from .provider import notify
 
 __all__ = ["StackConfig", "program_defaults", "program_location"]
 
@@ -42,6 +42,5 @@ def program_defaults(given: Mapping[str, Any]) -> dict[str, Any]:
     """``given`` completed from the stack's config and the environment (the core's rule); its
     warnings go to the Pulumi output."""
     resolved, notices = with_defaults(given, _sources())
-    for notice in notices:
-        (pulumi.log.info if notice.level == "info" else pulumi.log.warn)(notice.message)
+    notify(notices)
     return resolved

@@ -8,17 +8,14 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from anypoint_pulumi.cli import main
 from anypoint_pulumi.emulator import Emulator
+from tests.cli.conftest import Run
 from tests.secrets import new_canary, pem_body_lines
-
-Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
@@ -27,18 +24,6 @@ def env(emulator: Emulator) -> dict[str, str]:
     return {"ANYPOINT_CLIENT_ID": emulator.demo.client_id,
             "ANYPOINT_CLIENT_SECRET": emulator.demo.client_secret,
             "ANYPOINT_BASE_URL": emulator.base_url}
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    """``run(environ, *args)``: ``anypoint-token ARGS`` in-process; (status, stdout, stderr)."""
-
-    def call(environ: dict[str, str], *args: str) -> tuple[int, str, str]:
-        status = main(list(args), environ)
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return call
 
 
 def test_it_prints_the_token_and_nothing_else(run: Run, env: dict[str, str],

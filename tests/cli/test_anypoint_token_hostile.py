@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anypoint_pulumi.access.endpoints import ME
-from anypoint_pulumi.cli import MAX_KEY_FILE_BYTES, main
+from anypoint_pulumi.cli import MAX_KEY_FILE_BYTES
+from tests.cli.conftest import Run
 from tests.support.hostile import Act, HostileServer
 
 TOKEN_PATH = "/accounts/api/v2/oauth2/token"
@@ -75,19 +75,6 @@ def server(hostile: HostileServer) -> Server:
     return Server(hostile)
 
 
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    """``run(environ, *args)``: ``anypoint-token ARGS`` in-process; (status, stdout, stderr)."""
-
-    def call(environ: dict[str, str], *args: str) -> tuple[int, str, str]:
-        status = main(list(args), environ)
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return call
 
 
 def evaluated(shell: str, printed: str, cwd: Path) -> dict[str, str]:

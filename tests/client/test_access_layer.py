@@ -3,25 +3,15 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
 import anypoint_pulumi.access
+from tests.support.imports import imported
 
 ACCESS = Path(anypoint_pulumi.access.__file__).parent
 MODULES = sorted(ACCESS.glob("*.py"))
-
-
-def imported(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            names.add("." * node.level + (node.module or ""))
-    return names
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda path: path.name)

@@ -4,7 +4,6 @@ and nothing of Pulumi below the front ends (each checked in a fresh interpreter,
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import anypoint_pulumi.core
+from tests.support.imports import imported
 
 CORE = Path(anypoint_pulumi.core.__file__).parent
 
@@ -48,12 +48,7 @@ def test_every_public_name_is_still_importable_from_the_package() -> None:
 
 @pytest.mark.parametrize("path", sorted(CORE.glob("*.py")), ids=lambda path: path.name)
 def test_core_modules_import_neither_pulumi_nor_a_front_end(path: Path) -> None:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            found.add("." * node.level + (node.module or ""))
+    found = imported(path)
 
     assert not {name for name in found if name.split(".")[0] == "pulumi"}
     assert not {name for name in found if name.startswith("..") and name.lstrip(".").split(".")[0]
