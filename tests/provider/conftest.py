@@ -7,7 +7,7 @@ change its token lifetime, so nothing is shared between them except the provider
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -19,6 +19,7 @@ import anypoint_pulumi.access.settings as settings_module
 import anypoint_pulumi.core.token as provider_module
 from anypoint_pulumi.access.settings import RetryPolicy
 from anypoint_pulumi.emulator import Emulator
+from anypoint_pulumi.testing import AnypointMocks, Resolved, resolve_sync
 from anypoint_pulumi.token.provider import TOKEN_PROVIDER, TokenProvider
 from tests.support.provider_server import ProviderServer
 
@@ -182,3 +183,19 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+def run(program: Callable[[], Mapping[str, Any]], *, mocks: AnypointMocks | None = None,
+        preview: bool = False) -> tuple[dict[str, Resolved[Any]], AnypointMocks]:
+    """Run ``program`` under the mocks; resolve every output it returns."""
+    mocks = mocks if mocks is not None else AnypointMocks()
+    pulumi.runtime.set_mocks(mocks, preview=preview)
+    got: dict[str, Resolved[Any]] = {}
+
+    @pulumi.runtime.test
+    def body() -> None:
+        for name, output in program().items():
+            got[name] = resolve_sync(output)
+
+    body()
+    return got, mocks

@@ -17,7 +17,6 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-import pulumi
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,9 +25,11 @@ from pulumi.runtime import config as runtime_config
 from anypoint_pulumi import AnypointToken, AnypointTokenArgs, get_access_token_output
 from anypoint_pulumi.core.inputs import SECRET_INPUTS
 from anypoint_pulumi.emulator import Emulator
-from anypoint_pulumi.testing import AnypointMocks, CheckFailedError, Resolved, resolve_sync
+from anypoint_pulumi.testing import CheckFailedError, Resolved
 from tests.secrets import new_canary
 from tests.support.provider_server import ProviderError, ProviderServer
+
+from .conftest import run as run_program
 
 ENV_PREFIX = "ANYPOINT_"
 
@@ -49,29 +50,13 @@ def isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     gc.collect()  # see tests/provider/test_program.py: cycles of a failed program, collected here
 
 
-@pytest.fixture
-def warned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    monkeypatch.setattr(pulumi.log, "warn", lambda msg, *a, **k: seen.append(msg))
-    return seen
-
-
 def run(program: Callable[[], Mapping[str, Any]], *,
         config: Mapping[str, str] | None = None,
         secret_keys: tuple[str, ...] = ()) -> dict[str, Resolved[Any]]:
     """``program`` under the mocks with the stack's config set to ``config`` (``secret_keys``
     of it set with ``--secret``); every output it returns, resolved."""
     runtime_config.set_all_config(dict(config or {}), list(secret_keys))
-    pulumi.runtime.set_mocks(AnypointMocks(), preview=False)
-    got: dict[str, Resolved[Any]] = {}
-
-    @pulumi.runtime.test
-    def body() -> None:
-        for name, output in program().items():
-            got[name] = resolve_sync(output)
-
-    body()
-    return got
+    return run_program(program)[0]
 
 
 def token_program() -> dict[str, Any]:

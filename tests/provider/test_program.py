@@ -7,7 +7,7 @@ and marks secrets as the engine does; preview; and where credentials come from
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -26,7 +26,7 @@ from anypoint_pulumi.testing import (
     resolve_sync,
 )
 
-from .conftest import flow_inputs
+from .conftest import flow_inputs, run
 
 ENV_VARS = ("ANYPOINT_CLIENT_ID", "ANYPOINT_CLIENT_SECRET", "ANYPOINT_USERNAME",
             "ANYPOINT_PASSWORD", "ANYPOINT_BASE_URL", "ANYPOINT_HOST", "ANYPOINT_CPLANE")
@@ -48,20 +48,6 @@ def isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     gc.collect()
 
 
-def run(program: Callable[[], Mapping[str, Any]], *, mocks: AnypointMocks | None = None,
-        preview: bool = False) -> tuple[dict[str, Resolved[Any]], AnypointMocks]:
-    """Run ``program`` under the mocks; resolve every output it returns."""
-    mocks = mocks if mocks is not None else AnypointMocks()
-    pulumi.runtime.set_mocks(mocks, preview=preview)
-    got: dict[str, Resolved[Any]] = {}
-
-    @pulumi.runtime.test
-    def body() -> None:
-        for name, output in program().items():
-            got[name] = resolve_sync(output)
-
-    body()
-    return got, mocks
 
 
 def declare(emu: Emulator, flow: str = "client_credentials", **extra: Any) -> AnypointToken:
