@@ -368,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
                     say("")
                 return 0
             say(f"\nThe token was issued by the local emulator at {emulator.base_url}, which stops "
-                "now: it will not work anywhere else. README.md shows how to run this program "
+                "now: it will not work anywhere else. docs/quickstart.md shows how to run it "
                 "against your own Anypoint organization.")
             return 0
         except DemoError as exc:
